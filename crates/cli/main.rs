@@ -1,0 +1,3 @@
+//! The `answerbank` binary.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! HTTP search API, the coordinators' page and the embeddable widget.
