@@ -10,3 +10,7 @@
 mod lang;
 
 pub use lang::{detect, is_arabic_letter, Detection, Lang, UnknownLang};
+
+mod analyzers;
+
+pub use analyzers::{analyze, analyzer, analyzer_name, register};
