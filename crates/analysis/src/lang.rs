@@ -7,6 +7,7 @@ use std::str::FromStr;
 /// A language of the corpus. `Und` is text whose language could not be told;
 /// it is still indexed (in the language-neutral field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// English.
@@ -74,6 +75,7 @@ impl FromStr for Lang {
 
 /// What [`detect`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Detection {
     /// The detected language, [`Lang::Und`] when nothing could be told.
     pub lang: Lang,

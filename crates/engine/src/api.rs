@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// BM25 with field boosts; ties broken by date (newest first), then id.
@@ -19,6 +20,7 @@ pub enum Sort {
 
 /// A search. Every filter is optional; an empty `q` with filters browses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchRequest {
     /// The user's words: `"phrases"`, `-exclude`, `OR` are understood; a
@@ -87,6 +89,7 @@ impl SearchRequest {
 /// elements from text nodes and nothing from the corpus is parsed as HTML.
 /// In JavaScript, `Array.from(text)` indexes the same way.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snippet {
     /// Plain text, as stored (not escaped).
     pub text: String,
@@ -96,6 +99,7 @@ pub struct Snippet {
 
 /// A page of a document that matched, best first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageHit {
     /// 1-based page number (`#page=N` in a PDF viewer).
     pub page: u32,
@@ -105,6 +109,7 @@ pub struct PageHit {
 
 /// One result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hit {
     /// The record id: a Q&A's id, or a document's path relative to the corpus root.
     pub id: String,
@@ -141,6 +146,7 @@ pub struct Hit {
 
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResponse {
     /// How many records matched in all (not only this page).
     pub total: u64,
@@ -157,6 +163,7 @@ pub struct SearchResponse {
 
 /// A past question offered as the user types.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     /// The Q&A's id.
     pub id: String,
@@ -170,6 +177,7 @@ pub struct Suggestion {
 
 /// What an ingest did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestReport {
     /// Records new to the index.
     pub added: usize,
@@ -189,6 +197,7 @@ pub struct IngestReport {
 
 /// Size and content of the open index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndexStats {
     /// Records (Q&As and documents).
     pub records: u64,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// What a record is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RecordKind {
     /// A banked question and its answer.
@@ -31,6 +32,7 @@ impl RecordKind {
 /// name; `body` is its whole text, and `pages` holds the text per page for
 /// formats that have pages (PDF).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Record {
     /// A Q&A's own `id`; a document's path relative to the corpus root
     /// (`docs/x.pdf`, always with `/`).
@@ -76,6 +78,7 @@ pub struct Record {
 
 /// One page of a paged document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page {
     /// 1-based page number, as a PDF viewer's `#page=N` takes it.
     pub number: u32,
@@ -87,6 +90,7 @@ pub struct Page {
 
 /// The outcome of extracting a document's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ExtractionStatus {
     /// Every page gave text.
@@ -103,6 +107,7 @@ pub enum ExtractionStatus {
 
 /// How text extraction went for one document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Extraction {
     /// Overall outcome.
     pub status: ExtractionStatus,
@@ -120,6 +125,7 @@ pub struct Extraction {
 /// A problem found while reading the corpus: reported, skipped, and the
 /// rest of the work goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// Path relative to the corpus root.
     pub path: String,
