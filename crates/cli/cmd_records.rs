@@ -11,11 +11,70 @@ pub struct RecordsArgs {
     pub corpus: PathBuf,
 }
 
-pub fn run(_args: RecordsArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("records: not yet wired")
+/// Prints every record as one JSON object a line on stdout and every problem
+/// as `path:line: reason` on stderr. Exit 0 when only some files failed;
+/// an unreadable corpus root is an error (exit 2).
+pub fn run(args: RecordsArgs) -> anyhow::Result<ExitCode> {
+    use std::io::{IsTerminal, Write};
+    let opts = crate::common::ingest_options()?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} files {elapsed} {wide_msg}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let progress = |p: &ingest::Progress| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(p.path.clone());
+        }
+    };
+    let ingested = ingest::ingest(&args.corpus, &opts, &progress)?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for record in &ingested.records {
+        let line = serde_json::to_string(record)?;
+        if let Err(err) = writeln!(out, "{line}") {
+            // A closed pipe (`| head`) is not a failure.
+            if err.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(ExitCode::SUCCESS);
+            }
+            return Err(err.into());
+        }
+    }
+    match out.flush() {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => return Err(err.into()),
+        _ => {}
+    }
+    let mut err = std::io::stderr().lock();
+    for problem in &ingested.problems {
+        let _ = writeln!(err, "{problem}");
+    }
+    let _ = writeln!(
+        err,
+        "answerbank: {} records from {} files ({} failed), {} problems",
+        ingested.records.len(),
+        ingested.files,
+        ingested.failed_files,
+        ingested.problems.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
-/// The hidden PDF worker subcommand.
+/// The hidden PDF worker subcommand: one request on stdin, one answer on
+/// stdout (see `ingest::run_pdf_worker`).
 pub fn worker() -> ExitCode {
-    ExitCode::FAILURE
+    match ingest::run_pdf_worker(std::io::stdin().lock(), std::io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("answerbank __extract-pdf: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -27,3 +27,28 @@ pub fn default_corpus() -> PathBuf {
 pub fn default_index() -> PathBuf {
     PathBuf::from(DEFAULT_INDEX)
 }
+
+/// Ingest options for this machine: PDFs are extracted by this same binary
+/// in a worker process (`answerbank __extract-pdf`), poppler's `pdftotext` is
+/// the fallback when it is on `PATH`, and files are read on every core.
+pub fn ingest_options() -> anyhow::Result<ingest::IngestOptions> {
+    use anyhow::Context;
+    let program = std::env::current_exe().context("cannot find the answerbank executable")?;
+    Ok(ingest::IngestOptions {
+        worker: Some(ingest::WorkerCommand {
+            program,
+            args: vec!["__extract-pdf".to_string()],
+        }),
+        pdftotext: find_on_path("pdftotext"),
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ..ingest::IngestOptions::default()
+    })
+}
+
+/// The first executable called `name` in a folder of `PATH`.
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}

@@ -1,6 +1,237 @@
 //! Walks a corpus folder and turns banked Q&As and guidance documents into
 //! [`Record`]s.
+//!
+//! The entry point is [`ingest`]: it walks the corpus ([`walk`]), reads every
+//! file in parallel ([`read_file`]) and then checks the records as a whole
+//! ([`finish`]: duplicate ids, missing attachments, stable order). The pieces
+//! are public so that an incremental ingest can read only the files that
+//! changed.
+//!
+//! PDFs are read in a worker process ([`IngestOptions::worker`], whose body is
+//! [`run_pdf_worker`]) under a memory limit and a wall-clock timeout, so a
+//! PDF that crashes or hangs the parser marks one file failed and the run
+//! goes on. See `pdf` for the text repairs (Arabic order, quality flags).
 
+mod docs;
+mod finish;
+mod pdf;
+mod qa;
 mod record;
+mod text;
+mod walk;
 
+pub use finish::finish;
+pub use pdf::{run_pdf_worker, PdfRequest, PdfResponse};
 pub use record::{Extraction, ExtractionStatus, Page, Problem, Record, RecordKind};
+pub use walk::{walk, CorpusFile, FileFormat};
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How to start the PDF worker process: `program args...`, which reads one
+/// [`PdfRequest`] as JSON on stdin and writes one [`PdfResponse`] as JSON on
+/// stdout (the body of such a command is [`run_pdf_worker`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerCommand {
+    /// The executable.
+    pub program: PathBuf,
+    /// Its arguments (for the `answerbank` binary: `["__extract-pdf"]`).
+    pub args: Vec<String>,
+}
+
+/// What ingestion may do and use. Plain data; the binary fills it from its
+/// flags and environment.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// The PDF worker. `None` extracts PDFs in this process (behind
+    /// `catch_unwind` only: an abort in the parser would end the process), so
+    /// production code always sets it.
+    pub worker: Option<WorkerCommand>,
+    /// Path of poppler's `pdftotext`, the fallback for PDFs pdf-extract fails
+    /// on or gives empty or suspicious text for. `None`: no fallback.
+    pub pdftotext: Option<PathBuf>,
+    /// Files read in parallel; 0 means one per core.
+    pub threads: usize,
+    /// Wall-clock limit for one PDF extraction (per extractor); the worker is
+    /// killed past it and the file marked failed.
+    pub pdf_timeout: Duration,
+    /// Address-space limit the worker sets on itself (bytes; 0 = none).
+    pub pdf_memory_limit: u64,
+    /// PDFs larger than this are not parsed (bytes).
+    pub max_pdf_bytes: u64,
+    /// PDFs with more pages than this are not parsed.
+    pub max_pdf_pages: u32,
+    /// Other files larger than this are not read (bytes).
+    pub max_file_bytes: u64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            worker: None,
+            pdftotext: None,
+            threads: 0,
+            pdf_timeout: Duration::from_secs(60),
+            pdf_memory_limit: 1 << 30,
+            max_pdf_bytes: 100 << 20,
+            max_pdf_pages: 2_000,
+            max_file_bytes: 50 << 20,
+        }
+    }
+}
+
+/// Progress of a run, reported after each file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Files finished so far.
+    pub done: usize,
+    /// Files to read in all.
+    pub total: usize,
+    /// The file just finished, relative to the corpus root.
+    pub path: String,
+}
+
+/// What [`ingest`] produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ingested {
+    /// The records, sorted by source path then position in the file.
+    pub records: Vec<Record>,
+    /// Everything that went wrong, sorted by path then line.
+    pub problems: Vec<Problem>,
+    /// Files read (of a format Answerbank knows).
+    pub files: usize,
+    /// Files that gave no record at all because they could not be read or
+    /// extracted.
+    pub failed_files: usize,
+}
+
+/// The only errors that stop a run: the corpus root itself cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    /// The root does not exist or cannot be listed.
+    #[error("cannot read corpus {}: {source}", path.display())]
+    Unreadable {
+        /// The corpus root.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The root is not a folder.
+    #[error("corpus {} is not a folder", .0.display())]
+    NotADirectory(PathBuf),
+}
+
+/// What reading one file gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileOutcome {
+    /// Its records, in file order.
+    pub records: Vec<Record>,
+    /// The 1-based line each record starts on, where the format has lines
+    /// (parallel to `records`).
+    pub lines: Vec<Option<usize>>,
+    /// Its problems.
+    pub problems: Vec<Problem>,
+    /// True when the file gave nothing because it could not be read.
+    pub failed: bool,
+}
+
+impl FileOutcome {
+    /// A file that gave nothing, for this reason.
+    pub fn failed(problem: Problem) -> FileOutcome {
+        FileOutcome {
+            problems: vec![problem],
+            failed: true,
+            ..FileOutcome::default()
+        }
+    }
+
+    /// One record, not on a line.
+    pub(crate) fn one(record: Record) -> FileOutcome {
+        FileOutcome {
+            records: vec![record],
+            lines: vec![None],
+            ..FileOutcome::default()
+        }
+    }
+}
+
+/// Reads a whole corpus: walk, read every file in parallel, then [`finish`].
+pub fn ingest(
+    root: &Path,
+    opts: &IngestOptions,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Ingested, CorpusError> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let (files, mut problems) = walk(root)?;
+    let total = files.len();
+    let done = AtomicUsize::new(0);
+    let read_all = || {
+        files
+            .par_iter()
+            .map(|file| {
+                let outcome = read_file(root, file, opts);
+                let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(&Progress {
+                    done,
+                    total,
+                    path: file.rel.clone(),
+                });
+                outcome
+            })
+            .collect::<Vec<_>>()
+    };
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let outcomes = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(read_all),
+        Err(_) => read_all(),
+    };
+    let mut records = Vec::new();
+    let mut failed_files = 0;
+    for outcome in outcomes {
+        records.extend(outcome.records.into_iter().zip(outcome.lines));
+        problems.extend(outcome.problems);
+        failed_files += usize::from(outcome.failed);
+    }
+    let (records, problems) = finish::finish_with_lines(records, problems);
+    Ok(Ingested {
+        records,
+        problems,
+        files: total,
+        failed_files,
+    })
+}
+
+/// Reads one file of the corpus into records. Never fails: whatever goes
+/// wrong is a [`Problem`] in the outcome.
+pub fn read_file(root: &Path, file: &CorpusFile, opts: &IngestOptions) -> FileOutcome {
+    let mut outcome = match file.format {
+        FileFormat::Pdf => pdf::read_pdf(file, opts),
+        FileFormat::Jsonl | FileFormat::Json | FileFormat::Csv => {
+            qa::read_collection(root, file, opts)
+        }
+        FileFormat::Markdown | FileFormat::Html | FileFormat::Docx | FileFormat::Text => {
+            docs::read_document(root, file, opts)
+        }
+    };
+    outcome.lines.resize(outcome.records.len(), None);
+    for record in &mut outcome.records {
+        record.hash = record_hash(record);
+    }
+    outcome
+}
+
+/// The hex SHA-256 of a record's JSON with an empty `hash`.
+pub fn record_hash(record: &Record) -> String {
+    use sha2::{Digest, Sha256};
+    let mut copy = record.clone();
+    copy.hash.clear();
+    let json = serde_json::to_vec(&copy).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
