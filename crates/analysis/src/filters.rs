@@ -1,0 +1,218 @@
+//! The token filters Answerbank adds to tantivy's (`LowerCaser`,
+//! `AsciiFoldingFilter`, `Stemmer`).
+//!
+//! Each filter is a [`Step`]: a small function that rewrites one token text in
+//! place (or drops the token). [`StepFilter`] turns a step into a tantivy
+//! `TokenFilter`, so the tantivy plumbing (filter, tokenizer wrapper, stream)
+//! is written once. Steps never touch offsets or positions: snippets
+//! highlight the surface word.
+
+use crate::arabic::{light_stem_range, normalize_arabic_into};
+use crate::stopwords::StopList;
+use crate::tokenizer::is_apostrophe;
+use std::mem;
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+/// One token rewrite.
+pub(crate) trait Step: Clone + Send + Sync + 'static {
+    /// Rewrites `text` in place, with `scratch` as a reusable buffer (swap it
+    /// with `text` to replace the whole text). Returns false to drop the token.
+    fn apply(&self, text: &mut String, scratch: &mut String) -> bool;
+}
+
+/// A [`Step`] as a tantivy `TokenFilter`.
+#[derive(Clone)]
+pub(crate) struct StepFilter<S>(pub(crate) S);
+
+impl<S: Step> TokenFilter for StepFilter<S> {
+    type Tokenizer<T: Tokenizer> = StepTokenizer<S, T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> StepTokenizer<S, T> {
+        StepTokenizer {
+            step: self.0,
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct StepTokenizer<S, T> {
+    step: S,
+    inner: T,
+}
+
+impl<S: Step, T: Tokenizer> Tokenizer for StepTokenizer<S, T> {
+    type TokenStream<'a> = StepStream<'a, S, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StepStream {
+            step: &self.step,
+            tail: self.inner.token_stream(text),
+            scratch: String::new(),
+        }
+    }
+}
+
+pub(crate) struct StepStream<'a, S, T> {
+    step: &'a S,
+    tail: T,
+    scratch: String,
+}
+
+impl<S: Step, T: TokenStream> TokenStream for StepStream<'_, S, T> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            if self
+                .step
+                .apply(&mut self.tail.token_mut().text, &mut self.scratch)
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Replaces `’`/`‘` by `'` so that both apostrophes index the same.
+#[inline]
+fn normalize_apostrophes(text: &mut String, scratch: &mut String) {
+    if text.is_ascii() || !text.contains(['\u{2019}', '\u{2018}']) {
+        return;
+    }
+    scratch.clear();
+    scratch.extend(
+        text.chars()
+            .map(|c| if is_apostrophe(c) { '\'' } else { c }),
+    );
+    mem::swap(text, scratch);
+}
+
+/// Byte index of the first apostrophe and its length.
+#[inline]
+fn first_apostrophe(text: &str) -> Option<(usize, usize)> {
+    text.char_indices()
+        .find(|&(_, c)| is_apostrophe(c))
+        .map(|(i, c)| (i, c.len_utf8()))
+}
+
+/// French elision (Lucene's `ElisionFilter` with `FrenchAnalyzer`'s articles):
+/// `l'enfance` -> `enfance`, `jusqu’à` -> `à`, either apostrophe, any case
+/// (it runs after lowercasing). Other apostrophes are normalized to `'`.
+#[derive(Clone, Copy)]
+pub(crate) struct FrenchElision;
+
+const FRENCH_ARTICLES: &[&str] = &[
+    "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu",
+];
+
+impl Step for FrenchElision {
+    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+        if let Some((i, len)) = first_apostrophe(text) {
+            if FRENCH_ARTICLES.contains(&&text[..i]) {
+                text.drain(..i + len);
+            }
+            normalize_apostrophes(text, scratch);
+        }
+        true
+    }
+}
+
+/// English possessive (Lucene's `EnglishPossessiveFilter`): `children's` ->
+/// `children`, `o’brien` keeps its apostrophe as `'`.
+#[derive(Clone, Copy)]
+pub(crate) struct EnglishPossessive;
+
+impl Step for EnglishPossessive {
+    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+        if let Some((i, len)) = first_apostrophe(text) {
+            if &text[i + len..] == "s" {
+                text.truncate(i);
+            } else {
+                normalize_apostrophes(text, scratch);
+            }
+        }
+        true
+    }
+}
+
+/// The neutral chain's apostrophe step: French elision, then the English
+/// possessive (text of unknown language may be either).
+#[derive(Clone, Copy)]
+pub(crate) struct NeutralApostrophe;
+
+impl Step for NeutralApostrophe {
+    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+        FrenchElision.apply(text, scratch) && EnglishPossessive.apply(text, scratch)
+    }
+}
+
+/// Spanish and Arabic: apostrophes are only normalized.
+#[derive(Clone, Copy)]
+pub(crate) struct Apostrophes;
+
+impl Step for Apostrophes {
+    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+        normalize_apostrophes(text, scratch);
+        true
+    }
+}
+
+/// [`crate::normalize_arabic`] on each token. Tokens without Arabic chars
+/// are checked with one byte scan and left alone.
+#[derive(Clone, Copy)]
+pub(crate) struct ArabicNormalize;
+
+impl Step for ArabicNormalize {
+    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+        if normalize_arabic_into(text, scratch) {
+            mem::swap(text, scratch);
+        }
+        // A token of harakat or tatweel alone is now empty.
+        !text.is_empty()
+    }
+}
+
+/// Removes the words of a static [`StopList`].
+#[derive(Clone, Copy)]
+pub(crate) struct Stop(pub(crate) &'static StopList);
+
+impl Step for Stop {
+    fn apply(&self, text: &mut String, _: &mut String) -> bool {
+        !self.0.contains(text)
+    }
+}
+
+/// Arabic stop words, also with an attached `و` or `ف` (`وهذا`, `فهذه`).
+#[derive(Clone, Copy)]
+pub(crate) struct ArabicStop(pub(crate) &'static StopList);
+
+impl Step for ArabicStop {
+    fn apply(&self, text: &mut String, _: &mut String) -> bool {
+        if self.0.contains(text) {
+            return false;
+        }
+        let rest = text.strip_prefix('و').or_else(|| text.strip_prefix('ف'));
+        !matches!(rest, Some(r) if r.len() >= 4 && self.0.contains(r))
+    }
+}
+
+/// [`crate::light_stem`] on each (normalized) token, in place.
+#[derive(Clone, Copy)]
+pub(crate) struct ArabicLightStem;
+
+impl Step for ArabicLightStem {
+    fn apply(&self, text: &mut String, _: &mut String) -> bool {
+        let (from, to) = light_stem_range(text);
+        text.truncate(to);
+        text.drain(..from);
+        true
+    }
+}
