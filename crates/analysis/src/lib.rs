@@ -8,7 +8,9 @@
 //!   on a string. The chains are described in the `analyzers` module
 //!   documentation (and on [`analyzer`]).
 //! - Arabic: [`normalize_arabic`] and [`light_stem`], also usable on their own.
-//! - glossary: concepts with their terms and acronyms in the four languages.
+//! - [`Glossary`]: child-protection concepts with their terms and acronyms
+//!   in the four languages; [`Glossary::concepts_in`] tags documents,
+//!   [`Glossary::expand`] expands queries across languages and acronyms.
 //!
 //! ```
 //! use answerbank_analysis::{analyze, Lang};
@@ -19,11 +21,15 @@
 mod analyzers;
 mod arabic;
 mod filters;
+mod glossary;
 mod lang;
 mod stopwords;
 mod tokenizer;
 
 pub use analyzers::{analyze, analyze_tokens, analyzer, analyzer_name, register};
 pub use arabic::{light_stem, normalize_arabic};
+pub use glossary::{
+    is_acronym, Concept, ConceptMatch, Expansion, Form, Glossary, GlossaryError, BUILTIN_TSV,
+};
 pub use lang::{detect, is_arabic_letter, Detection, Lang, UnknownLang};
 pub use tokenizer::{CpTokenStream, CpTokenizer, MAX_TOKEN_BYTES};

@@ -6,6 +6,9 @@
 //! and normalized with [`crate::normalize_arabic`] when first used, because
 //! the Arabic stop step runs after normalization.
 //!
+//! `إليه` is not in the Arabic list: normalized it is `اليه`, which is also
+//! `آلية` (mechanism), as in `آلية الإحالة`.
+//!
 //! Negations that change what a coordinator needs are deliberately **not**
 //! stop words: `no`/`not` (en), `non`/`sans` (fr), `no`/`sin` (es),
 //! `غير`/`بدون`/`دون` (ar) — `niños no acompañados`, `غير المصحوبين`.
@@ -207,7 +210,6 @@ pub(crate) static ARABIC: LazyLock<StopList> = LazyLock::new(|| {
         "عليه",
         "عليها",
         "عليهم",
-        "إليه",
         "إليها",
         "إليهم",
         "عنه",

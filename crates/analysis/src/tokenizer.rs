@@ -11,7 +11,7 @@
 //!   token each, so the elision / possessive steps can see the apostrophe.
 //!   An apostrophe joins only when it sits between two letters.
 //! - **Acronyms and codes survive**: `U.A.S.C.` becomes `UASC` (one token
-//!   spanning the dotted text), `5W` stays `5W`, and `CPIMS+` becomes two
+//!   spanning the dotted text), `5W` and `M&E` stay whole, and `CPIMS+` becomes two
 //!   tokens at the same position, `CPIMS+` then `CPIMS`, so both `cpims+` and
 //!   `cpims` find it.
 //!
@@ -105,11 +105,13 @@ impl CpTokenStream<'_> {
         let mut flags = WordFlags::default();
         let mut end = start;
         let mut prev_letter = false;
+        let mut prev_upper = false;
         let mut chars = self.text[start..].char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             if is_word_char(c) {
                 flags.nfc |= needs_nfc(c);
                 prev_letter = c.is_alphabetic() || (is_combining_mark(c) && prev_letter);
+                prev_upper = c.is_uppercase();
                 end = start + i + c.len_utf8();
                 continue;
             }
@@ -119,6 +121,10 @@ impl CpTokenStream<'_> {
                 continue;
             }
             if is_apostrophe(c) && prev_letter && next.is_some_and(char::is_alphabetic) {
+                continue;
+            }
+            // `M&E`, `S&E`, `R&D`: an ampersand between capitals.
+            if c == '&' && prev_upper && next.is_some_and(char::is_uppercase) {
                 continue;
             }
             break;
@@ -299,6 +305,10 @@ mod tests {
         assert_eq!(texts("U.A.S.C. and U.A.S.C"), ["UASC", "and", "UASC"]);
         assert_eq!(texts("e.g. p.16 A. Smith"), ["eg", "p", "16", "A", "Smith"]);
         assert_eq!(texts("1+1=2 C++"), ["1", "1", "2", "C++", "C"]);
+        assert_eq!(
+            texts("M&E plan, rock&roll, A & B"),
+            ["M&E", "plan", "rock", "roll", "A", "B"]
+        );
     }
 
     #[test]
