@@ -1,0 +1,1 @@
+placeholder app.js http://127.0.0.1:8640

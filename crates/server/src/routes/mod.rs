@@ -1,0 +1,5 @@
+//! Handlers, grouped by what they serve.
+
+pub mod api;
+pub mod assets;
+pub mod ops;
