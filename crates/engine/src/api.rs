@@ -189,6 +189,10 @@ pub struct IngestReport {
     pub unchanged: usize,
     /// Files that could not be read (see `problems`).
     pub failed: usize,
+    /// Records of files that had a problem this time, kept as they were in
+    /// the index rather than removed.
+    #[serde(default)]
+    pub kept: usize,
     /// Every problem found, as `path[:line]: message`.
     pub problems: Vec<ingest::Problem>,
     /// Wall time, milliseconds.

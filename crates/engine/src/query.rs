@@ -1,0 +1,468 @@
+//! Turns a parsed user query into a tantivy query over the per-language
+//! fields (see `schema`), and remembers which analyzed terms to highlight.
+//!
+//! For each word: a disjunction-max over the four languages, each language
+//! analyzing the word with its own chain and scoring title (x2) plus body,
+//! and the language-neutral fields (x0.8); the detected language's clause
+//! is boosted only when the detection is reliable. A word that is not in
+//! the index at all (a typo) adds constant-score fuzzy matches (edit
+//! distance 1, or 2 from 9 characters) well below an exact match.
+//! Glossary expansions (the same concept's terms in the other languages,
+//! acronyms and their long forms) are alternatives of the word clause,
+//! weighted below it.
+
+use crate::schema::{Fields, LANGS};
+use crate::syntax::{Item, Parsed};
+use analysis::{analyze_tokens, Detection, Lang};
+use std::collections::HashSet;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+/// Title matches count this much more than body matches.
+pub const TITLE_BOOST: f32 = 2.0;
+/// The language-neutral fields, relative to a language's own fields.
+pub const NEUTRAL_WEIGHT: f32 = 0.8;
+/// The reliably detected language's clause.
+pub const DETECTED_BOOST: f32 = 1.5;
+/// Tie-breaker of the disjunction-max over languages.
+pub const TIE_BREAKER: f32 = 0.1;
+/// Constant score of a fuzzy (typo) match in a body; titles get twice that.
+pub const FUZZY_SCORE: f32 = 0.4;
+/// Glossary expansions relative to the user's own words.
+pub const EXPANSION_WEIGHT: f32 = 0.4;
+/// Shortest word (chars) that gets typo tolerance; distance 2 from
+/// [`FUZZY2_CHARS`].
+pub const FUZZY_CHARS: usize = 5;
+/// Shortest word (chars) that gets an edit distance of 2.
+pub const FUZZY2_CHARS: usize = 9;
+
+/// Which fields a query runs over: a record's, or a page's.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub title: Option<[Field; 4]>,
+    pub body: [Field; 4],
+    pub title_any: Option<Field>,
+    pub body_any: Field,
+}
+
+impl Target {
+    pub fn records(f: &Fields) -> Target {
+        Target {
+            title: Some(f.title),
+            body: f.body,
+            title_any: Some(f.title_any),
+            body_any: f.body_any,
+        }
+    }
+
+    pub fn pages(f: &Fields) -> Target {
+        Target {
+            title: None,
+            body: f.page_text,
+            title_any: None,
+            body_any: f.page_any,
+        }
+    }
+}
+
+/// Analyzed terms to highlight, per language slot (0..4 = `LANGS`, 4 = neutral).
+#[derive(Debug, Clone, Default)]
+pub struct Highlight {
+    pub terms: [HashSet<String>; 5],
+    /// Neutral forms of words that were matched fuzzily, with their distance.
+    pub fuzzy: Vec<(String, u8)>,
+}
+
+impl Highlight {
+    /// The terms to look for in text of `lang`.
+    pub fn for_lang(&self, lang: Lang) -> &HashSet<String> {
+        &self.terms[crate::schema::lang_slot(lang).unwrap_or(4)]
+    }
+}
+
+/// A leaf clause of a built query, kept for `explain`: what it matches
+/// and the weight its score is multiplied by.
+pub struct Leaf {
+    pub label: String,
+    pub query: Box<dyn Query>,
+    pub weight: f32,
+}
+
+/// What the builder needs to know.
+pub struct Builder<'a> {
+    pub searcher: &'a Searcher,
+    pub target: Target,
+    pub detection: Detection,
+    pub glossary: bool,
+    /// Leaves recorded while building (for `explain`).
+    pub leaves: std::cell::RefCell<Vec<Leaf>>,
+}
+
+/// A built content query.
+pub struct Built {
+    /// `None` when the user asked for nothing positive (browse).
+    pub query: Option<Box<dyn Query>>,
+    /// Excluded clauses (`MUST_NOT`).
+    pub excluded: Vec<Box<dyn Query>>,
+    pub highlight: Highlight,
+    /// Word groups that count toward the minimum to match.
+    pub content_groups: usize,
+}
+
+fn boxed(q: impl Query) -> Box<dyn Query> {
+    Box::new(q)
+}
+
+fn boost(q: Box<dyn Query>, b: f32) -> Box<dyn Query> {
+    if (b - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        boxed(BoostQuery::new(q, b))
+    }
+}
+
+fn should(clauses: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match clauses.len() {
+        0 => None,
+        1 => clauses.into_iter().next(),
+        _ => Some(boxed(BooleanQuery::new(
+            clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
+        ))),
+    }
+}
+
+/// One position's tokens (alternatives at the same position are merged by
+/// taking the first: `cpims+` before `cpims`).
+fn positions(tokens: &[tantivy::tokenizer::Token]) -> Vec<(usize, &str)> {
+    let mut out: Vec<(usize, &str)> = Vec::new();
+    for t in tokens {
+        if out.last().is_some_and(|(p, _)| *p == t.position) {
+            continue;
+        }
+        out.push((t.position, t.text.as_str()));
+    }
+    out
+}
+
+/// The query for analyzed `tokens` on one field: a term, the same-position
+/// alternatives, or a phrase.
+fn field_query(field: Field, tokens: &[tantivy::tokenizer::Token]) -> Option<Box<dyn Query>> {
+    let pos = positions(tokens);
+    match pos.len() {
+        0 => None,
+        1 => {
+            let alts: Vec<Box<dyn Query>> = tokens
+                .iter()
+                .map(|t| {
+                    boxed(TermQuery::new(
+                        Term::from_field_text(field, &t.text),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                })
+                .collect();
+            should(alts)
+        }
+        _ => {
+            let first = pos[0].0;
+            let terms = pos
+                .iter()
+                .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
+                .collect();
+            Some(boxed(PhraseQuery::new_with_offset(terms)))
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    /// A builder for `target`.
+    pub fn new(searcher: &'a Searcher, target: Target, detection: Detection) -> Builder<'a> {
+        Builder {
+            searcher,
+            target,
+            detection,
+            glossary: true,
+            leaves: Default::default(),
+        }
+    }
+
+    fn leaf(&self, field: Field, what: &str, query: &dyn Query, weight: f32) {
+        if weight > 0.0 {
+            let name = self.searcher.schema().get_field_name(field);
+            self.leaves.borrow_mut().push(Leaf {
+                label: format!("{name}:{what}"),
+                query: query.box_clone(),
+                weight,
+            });
+        }
+    }
+
+    fn pair(
+        &self,
+        title: Option<Field>,
+        body: Field,
+        tokens: &[tantivy::tokenizer::Token],
+        weight: f32,
+    ) -> Option<Box<dyn Query>> {
+        let what = || {
+            let words: Vec<&str> = positions(tokens).into_iter().map(|(_, t)| t).collect();
+            format!("\"{}\"", words.join(" "))
+        };
+        let mut clauses = Vec::new();
+        if let Some(title) = title {
+            if let Some(q) = field_query(title, tokens) {
+                self.leaf(title, &what(), &*q, weight * TITLE_BOOST);
+                clauses.push(boost(q, TITLE_BOOST));
+            }
+        }
+        if let Some(q) = field_query(body, tokens) {
+            self.leaf(body, &what(), &*q, weight);
+            clauses.push(q);
+        }
+        should(clauses)
+    }
+
+    fn lang_boost(&self, lang: Lang) -> f32 {
+        if self.detection.reliable && self.detection.lang == lang {
+            DETECTED_BOOST
+        } else {
+            1.0
+        }
+    }
+
+    /// The exact (non-fuzzy) clause of `text` over every language, or
+    /// `None` when no analyzer keeps anything of it.
+    fn exact(&self, text: &str, hl: Option<&mut Highlight>, weight: f32) -> Option<Box<dyn Query>> {
+        let mut per_lang = Vec::with_capacity(5);
+        let mut hl = hl;
+        for (slot, lang) in LANGS.iter().enumerate() {
+            let tokens = analyze_tokens(*lang, text);
+            if let Some(h) = hl.as_deref_mut() {
+                h.terms[slot].extend(tokens.iter().map(|t| t.text.clone()));
+            }
+            let title = self.target.title.map(|t| t[slot]);
+            let lang_boost = self.lang_boost(*lang);
+            if let Some(q) = self.pair(title, self.target.body[slot], &tokens, weight * lang_boost)
+            {
+                per_lang.push(boost(q, lang_boost));
+            }
+        }
+        let tokens = analyze_tokens(Lang::Und, text);
+        if let Some(h) = hl {
+            h.terms[4].extend(tokens.iter().map(|t| t.text.clone()));
+        }
+        if let Some(q) = self.pair(
+            self.target.title_any,
+            self.target.body_any,
+            &tokens,
+            weight * NEUTRAL_WEIGHT,
+        ) {
+            per_lang.push(boost(q, NEUTRAL_WEIGHT));
+        }
+        match per_lang.len() {
+            0 => None,
+            1 => per_lang.into_iter().next(),
+            _ => Some(boxed(DisjunctionMaxQuery::with_tie_breaker(
+                per_lang,
+                TIE_BREAKER,
+            ))),
+        }
+    }
+
+    fn doc_freq(&self, fields: &[Option<Field>], text: &str) -> u64 {
+        fields
+            .iter()
+            .flatten()
+            .map(|f| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(*f, text))
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// Typo tolerance for a word absent from the index: fuzzy matches on the
+    /// neutral fields (unstemmed, where a typo stays close to the word) and
+    /// on each language's fields (stemmed form).
+    fn fuzzy(&self, word: &str, hl: &mut Highlight) -> Option<Box<dyn Query>> {
+        let neutral = analyze_tokens(Lang::Und, word);
+        let [token] = neutral.as_slice() else {
+            return None;
+        };
+        let chars = token.text.chars().count();
+        if chars < FUZZY_CHARS || token.text.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let any = [self.target.title_any, Some(self.target.body_any)];
+        if self.doc_freq(&any, &token.text) > 0 {
+            return None;
+        }
+        let distance = if chars >= FUZZY2_CHARS { 2 } else { 1 };
+        hl.fuzzy.push((token.text.clone(), distance));
+        let mut clauses = Vec::new();
+        let mut add = |field: Field, text: &str, score: f32| {
+            let q = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
+            self.leaf(field, &format!("{text}~{distance} (typo)"), &q, score);
+            clauses.push(boost(boxed(q), score));
+        };
+        if let Some(t) = self.target.title_any {
+            add(t, &token.text, FUZZY_SCORE * TITLE_BOOST * NEUTRAL_WEIGHT);
+        }
+        add(
+            self.target.body_any,
+            &token.text,
+            FUZZY_SCORE * NEUTRAL_WEIGHT,
+        );
+        for (slot, lang) in LANGS.iter().enumerate() {
+            let tokens = analyze_tokens(*lang, word);
+            let [t] = tokens.as_slice() else { continue };
+            if t.text.chars().count() < FUZZY_CHARS {
+                continue;
+            }
+            let title = self.target.title.map(|t| t[slot]);
+            if self.doc_freq(&[title, Some(self.target.body[slot])], &t.text) > 0 {
+                continue;
+            }
+            if let Some(title) = title {
+                add(title, &t.text, FUZZY_SCORE * TITLE_BOOST);
+            }
+            add(self.target.body[slot], &t.text, FUZZY_SCORE);
+        }
+        Some(boxed(DisjunctionMaxQuery::with_tie_breaker(
+            clauses,
+            TIE_BREAKER,
+        )))
+    }
+
+    /// Glossary expansions of `text`: other terms of the concepts it names.
+    fn expansions(&self, text: &str, hl: &mut Highlight) -> Option<Box<dyn Query>> {
+        if !self.glossary {
+            return None;
+        }
+        let mut clauses = Vec::new();
+        for alt in crate::glossary::expand(text) {
+            if let Some(q) = self.exact(&alt, Some(hl), EXPANSION_WEIGHT) {
+                clauses.push(q);
+            }
+        }
+        should(clauses).map(|q| boost(q, EXPANSION_WEIGHT))
+    }
+
+    /// The clause of one positive item: exact, plus fuzzy and expansions as
+    /// weaker alternatives.
+    fn item(&self, item: &Item, hl: &mut Highlight) -> Option<Box<dyn Query>> {
+        let exact = self.exact(item.text(), Some(hl), 1.0);
+        let mut alts = Vec::new();
+        let is_word = matches!(item, Item::Word(_));
+        if is_word {
+            if let Some(f) = self.fuzzy(item.text(), hl) {
+                alts.push(f);
+            }
+        }
+        if let Some(e) = self.expansions(item.text(), hl) {
+            alts.push(e);
+        }
+        match (exact, alts.is_empty()) {
+            (None, true) => None,
+            (Some(e), true) => Some(e),
+            (exact, false) => {
+                let mut all: Vec<Box<dyn Query>> = exact.into_iter().collect();
+                all.extend(alts);
+                should(all)
+            }
+        }
+    }
+
+    /// Builds the content query of `parsed`, requiring at least
+    /// `min_match(content groups)` of the word groups; phrases are required.
+    pub fn build(&self, parsed: &Parsed, min_match: impl Fn(usize) -> usize) -> Built {
+        let mut hl = Highlight::default();
+        let mut required: Vec<Box<dyn Query>> = Vec::new();
+        let mut content: Vec<Box<dyn Query>> = Vec::new();
+        let mut weak: Vec<Box<dyn Query>> = Vec::new();
+        for group in &parsed.groups {
+            let clauses: Vec<Box<dyn Query>> = group
+                .iter()
+                .filter_map(|it| self.item(it, &mut hl))
+                .collect();
+            let Some(q) = should(clauses) else { continue };
+            let single_phrase = group.len() == 1 && matches!(group[0], Item::Phrase(_));
+            if single_phrase {
+                required.push(q);
+            } else if group.len() == 1 && is_stop_word(group[0].text()) {
+                weak.push(q);
+            } else {
+                content.push(q);
+            }
+        }
+        // A query of only stop words: they are the content.
+        if content.is_empty() && required.is_empty() {
+            content = std::mem::take(&mut weak);
+        }
+        let content_groups = content.len();
+        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for q in required {
+            top.push((Occur::Must, q));
+        }
+        if !content.is_empty() {
+            let n = content.len();
+            let m = min_match(n).clamp(1, n);
+            if n == 1 || (m == 1 && top.is_empty() && weak.is_empty()) {
+                // Plain union: no wrapper needed.
+                let q = if n == 1 {
+                    content.pop()
+                } else {
+                    should(content)
+                };
+                if let Some(q) = q {
+                    top.push((Occur::Must, q));
+                }
+            } else {
+                let core = BooleanQuery::with_minimum_required_clauses(
+                    content.into_iter().map(|q| (Occur::Should, q)).collect(),
+                    m,
+                );
+                top.push((Occur::Must, boxed(core)));
+            }
+        }
+        for q in weak {
+            top.push((Occur::Should, q));
+        }
+        let query = match top.len() {
+            0 => None,
+            1 if top[0].0 == Occur::Must => top.pop().map(|(_, q)| q),
+            _ => Some(boxed(BooleanQuery::new(top))),
+        };
+        let excluded = parsed
+            .excluded
+            .iter()
+            .filter_map(|it| self.exact(it.text(), None, 0.0))
+            .collect();
+        Built {
+            query,
+            excluded,
+            highlight: hl,
+            content_groups,
+        }
+    }
+}
+
+/// True when some language's analyzer drops `word` (a stop word there).
+pub fn is_stop_word(word: &str) -> bool {
+    LANGS.iter().any(|&l| analyze_tokens(l, word).is_empty())
+        && !analyze_tokens(Lang::Und, word).is_empty()
+}
+
+/// How many of `n` word groups a record must match: all for one or two
+/// words would be too strict for short queries typed with typos, so one
+/// suffices up to two words; from three words, two thirds (rounded up).
+pub fn default_min_match(n: usize) -> usize {
+    if n <= 2 {
+        1
+    } else {
+        (2 * n).div_ceil(3)
+    }
+}

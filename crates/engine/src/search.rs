@@ -1,0 +1,581 @@
+//! Search, more-like-this and suggestions.
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::index::{facet_counts, Meta};
+use crate::query::{default_min_match, Builder, Built, Highlight, Target};
+use crate::schema::{country_key, date_key, KIND_PAGE, KIND_RECORD};
+use crate::snippet::{self, SNIPPET_CHARS};
+use crate::{Hit, PageHit, SearchRequest, SearchResponse, Sort, Suggestion};
+use crate::{MAX_LIMIT, MAX_QUERY_CHARS};
+use analysis::Lang;
+use ingest::RecordKind;
+use std::ops::Bound;
+use std::time::Instant;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+
+/// The deepest a search may page (`offset`).
+pub const MAX_OFFSET: usize = 10_000;
+/// Pages named per document hit.
+pub const PAGES_PER_HIT: usize = 3;
+
+/// Validated filters of a request.
+#[derive(Debug, Default)]
+struct Filters {
+    lang: Option<Lang>,
+    kind: Option<RecordKind>,
+    topic: Option<String>,
+    country: Option<String>,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn validate(req: &SearchRequest) -> Result<Filters, Error> {
+    let chars = req.q.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(Error::invalid(format!(
+            "query too long: {chars} characters (at most {MAX_QUERY_CHARS})"
+        )));
+    }
+    if req.limit > MAX_LIMIT {
+        return Err(Error::invalid(format!(
+            "limit {} is too large (at most {MAX_LIMIT})",
+            req.limit
+        )));
+    }
+    if req.offset > MAX_OFFSET {
+        return Err(Error::invalid(format!(
+            "offset {} is too large (at most {MAX_OFFSET})",
+            req.offset
+        )));
+    }
+    let date = |name: &str, value: &Option<String>| -> Result<Option<i64>, Error> {
+        match nonempty(value) {
+            None => Ok(None),
+            Some(v) => date_key(&v).map(Some).ok_or_else(|| {
+                Error::invalid(format!("{name}: {v:?} is not a date (expected YYYY-MM-DD)"))
+            }),
+        }
+    };
+    let from = date("from", &req.from)?;
+    // `to` is inclusive: a bare year or month means its end.
+    let to = match nonempty(&req.to) {
+        Some(v) if v.len() == 4 => date("to", &Some(format!("{v}-12-31")))?,
+        Some(v) if v.len() == 7 => {
+            let first = date("to", &Some(v.clone()))?;
+            first.map(|d| d + 30)
+        }
+        other => date("to", &other)?,
+    };
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(Error::invalid(format!(
+                "from ({}) is after to ({})",
+                crate::schema::date_string(f),
+                crate::schema::date_string(t)
+            )));
+        }
+    }
+    Ok(Filters {
+        lang: req.lang,
+        kind: req.kind,
+        topic: nonempty(&req.topic).map(|t| t.to_lowercase()),
+        country: nonempty(&req.country).map(|c| country_key(&c)),
+        from,
+        to,
+    })
+}
+
+fn boxed(q: impl Query) -> Box<dyn Query> {
+    Box::new(q)
+}
+
+fn filter(q: impl Query) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, boxed(ConstScoreQuery::new(boxed(q), 0.0)))
+}
+
+fn term(field: Field, text: &str) -> TermQuery {
+    TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic)
+}
+
+/// A hit's sort key: (score, date, reversed id prefix) for relevance,
+/// (date, score, reversed id prefix) for date. Undated records have the
+/// smallest date.
+type Key = (f64, f64, u64);
+
+fn key_fn(sort: Sort) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> Key> + Send + Sync {
+    move |segment: &SegmentReader| {
+        let ff = segment.fast_fields();
+        let date = ff.i64("date").ok();
+        let idkey = ff.u64("idkey").ok();
+        Box::new(move |doc: DocId, score: Score| {
+            let d = date
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .map_or(f64::MIN, |d| d as f64);
+            let k = u64::MAX - idkey.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+            match sort {
+                Sort::Relevance => (f64::from(score), d, k),
+                Sort::Date => (d, f64::from(score), k),
+            }
+        })
+    }
+}
+
+fn facet_collector() -> FacetCollector {
+    let mut facets = FacetCollector::for_field("facets");
+    for root in ["/type", "/language", "/topic", "/country", "/year"] {
+        facets.add_facet(root);
+    }
+    facets
+}
+
+impl Engine {
+    fn filter_clauses(&self, f: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+        let fl = &self.fields;
+        let mut out = vec![filter(term(fl.kind, KIND_RECORD))];
+        if let Some(lang) = f.lang {
+            out.push(filter(term(fl.lang, lang.code())));
+        }
+        if let Some(kind) = f.kind {
+            out.push(filter(term(fl.kind_type, kind.as_str())));
+        }
+        if let Some(topic) = &f.topic {
+            out.push(filter(term(fl.topic, topic)));
+        }
+        if let Some(country) = &f.country {
+            out.push(filter(term(fl.country, country)));
+        }
+        if f.from.is_some() || f.to.is_some() {
+            let bound = |v: Option<i64>| match v {
+                Some(v) => Bound::Included(Term::from_field_i64(fl.date, v)),
+                None => Bound::Unbounded,
+            };
+            out.push(filter(RangeQuery::new(bound(f.from), bound(f.to))));
+        }
+        out
+    }
+
+    fn assemble(&self, built: &Built, filters: &[(Occur, Box<dyn Query>)]) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            filters.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        match &built.query {
+            Some(q) => clauses.push((Occur::Must, q.box_clone())),
+            None => clauses.push(filter(AllQuery)),
+        }
+        for q in &built.excluded {
+            clauses.push((Occur::MustNot, q.box_clone()));
+        }
+        boxed(BooleanQuery::new(clauses))
+    }
+
+    /// Runs a search: see [`SearchRequest`] for the syntax and filters.
+    ///
+    /// Ranking: BM25 over the per-language fields (title x2), the detected
+    /// language boosted only when reliable, glossary expansions and typo
+    /// matches below exact words; from three words on, two thirds of them
+    /// must match (all queries fall back to any word when that finds
+    /// nothing). Ties: score, then date (newest first, undated last), then
+    /// id (ascending, by its first 8 bytes; the rest in index order).
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, Error> {
+        let start = Instant::now();
+        let filters = validate(req)?;
+        let searcher = self.reader.searcher();
+        let parsed = crate::syntax::parse(&req.q);
+        let detection = analysis::detect(&req.q);
+        let builder = Builder::new(&searcher, Target::records(&self.fields), detection);
+        let filter_clauses = self.filter_clauses(&filters);
+        let mut built = builder.build(&parsed, default_min_match);
+        let mut relaxed = false;
+        let mut query = self.assemble(&built, &filter_clauses);
+        let collectors = || {
+            let top = TopDocs::with_limit(req.limit.max(1))
+                .and_offset(req.offset)
+                .tweak_score(key_fn(req.sort));
+            (Count, facet_collector(), top)
+        };
+        let (mut total, mut counts, mut docs) = searcher.search(&*query, &collectors())?;
+        if total == 0 && default_min_match(built.content_groups) > 1 {
+            builder.leaves.borrow_mut().clear();
+            built = builder.build(&parsed, |_| 1);
+            relaxed = true;
+            query = self.assemble(&built, &filter_clauses);
+            (total, counts, docs) = searcher.search(&*query, &collectors())?;
+        }
+        if req.limit == 0 {
+            docs.clear();
+        }
+        let mut hits = Vec::with_capacity(docs.len());
+        for (key, addr) in docs {
+            let score = match req.sort {
+                Sort::Relevance => key.0 as f32,
+                Sort::Date => key.1 as f32,
+            };
+            let mut hit = self.hit(&searcher, addr, score, &built.highlight)?;
+            if hit.kind == RecordKind::Document && !parsed.is_empty() {
+                hit.pages = self.pages(&searcher, &builder, &parsed, &hit.id)?;
+            }
+            if req.explain {
+                hit.explain = Some(explain(
+                    &searcher,
+                    &*query,
+                    &builder.leaves.borrow(),
+                    addr,
+                    score,
+                    relaxed,
+                )?);
+            }
+            hits.push(hit);
+        }
+        Ok(SearchResponse {
+            total: total as u64,
+            hits,
+            facets: facet_counts(&counts),
+            language: if detection.reliable {
+                detection.lang
+            } else {
+                Lang::Und
+            },
+            took_ms: start.elapsed().as_secs_f64() * 1e3,
+        })
+    }
+
+    /// Builds a hit from its stored fields.
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        score: Score,
+        hl: &Highlight,
+    ) -> Result<Hit, Error> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let id = text(self.fields.id);
+        let meta: Meta =
+            serde_json::from_str(&text(self.fields.meta)).map_err(|e| Error::Corrupt {
+                id: id.clone(),
+                message: e.to_string(),
+            })?;
+        let lang = meta.lang.unwrap_or(Lang::Und);
+        let title = text(self.fields.title_raw);
+        let body = text(self.fields.body_raw);
+        let mut snippets = vec![snippet::snippet(&body, lang, hl, SNIPPET_CHARS)];
+        let title_snippet = snippet::title(&title, lang, hl);
+        if !title_snippet.highlights.is_empty() {
+            snippets.push(title_snippet);
+        }
+        Ok(Hit {
+            id,
+            kind: meta.kind.unwrap_or(RecordKind::Qa),
+            title,
+            language: lang,
+            score,
+            snippets,
+            pages: Vec::new(),
+            date: meta.date,
+            country: meta.country,
+            topics: meta.topics,
+            source: meta.source,
+            explain: None,
+        })
+    }
+
+    /// The best pages of document `id` for the query.
+    fn pages(
+        &self,
+        searcher: &Searcher,
+        records: &Builder<'_>,
+        parsed: &crate::syntax::Parsed,
+        id: &str,
+    ) -> Result<Vec<PageHit>, Error> {
+        let mut builder = Builder::new(searcher, Target::pages(&self.fields), records.detection);
+        builder.glossary = records.glossary;
+        let built = builder.build(parsed, |_| 1);
+        let Some(content) = built.query else {
+            return Ok(Vec::new());
+        };
+        let mut clauses = vec![
+            (Occur::Must, content),
+            filter(term(self.fields.kind, KIND_PAGE)),
+            filter(term(self.fields.id, id)),
+        ];
+        for q in built.excluded {
+            clauses.push((Occur::MustNot, q));
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = searcher.search(&query, &TopDocs::with_limit(PAGES_PER_HIT).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let page = doc
+                .get_first(self.fields.page)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            let text = doc
+                .get_first(self.fields.body_raw)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let lang = doc
+                .get_first(self.fields.meta)
+                .and_then(|v| v.as_str())
+                .and_then(|m| serde_json::from_str::<Meta>(m).ok())
+                .and_then(|m| m.lang)
+                .unwrap_or(Lang::Und);
+            out.push(PageHit {
+                page: u32::try_from(page).unwrap_or(u32::MAX),
+                snippet: snippet::snippet(text, lang, &built.highlight, SNIPPET_CHARS),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records like record `id` (same words, same glossary concepts), best
+    /// first, the record itself excluded; `None` when `id` is unknown.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<Option<SearchResponse>, Error> {
+        let start = Instant::now();
+        if limit > MAX_LIMIT {
+            return Err(Error::invalid(format!(
+                "limit {limit} is too large (at most {MAX_LIMIT})"
+            )));
+        }
+        let searcher = self.reader.searcher();
+        let fl = &self.fields;
+        let find = BooleanQuery::intersection(vec![
+            boxed(term(fl.id, id)),
+            boxed(term(fl.kind, KIND_RECORD)),
+        ]);
+        let Some((_, addr)) = searcher
+            .search(&find, &TopDocs::with_limit(1).order_by_score())?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let meta: Meta = serde_json::from_str(&text(fl.meta)).unwrap_or_default();
+        let lang = meta.lang.unwrap_or(Lang::Und);
+        let title = text(fl.title_raw);
+        let body = text(fl.body_raw);
+        let (tf, bf) = match crate::schema::lang_slot(lang) {
+            Some(slot) => (fl.title[slot], fl.body[slot]),
+            None => (fl.title_any, fl.body_any),
+        };
+        let num_docs = searcher.num_docs();
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_max_doc_frequency((num_docs / 3).max(2))
+            .with_min_term_frequency(1)
+            .with_max_query_terms(30)
+            .with_min_word_length(2)
+            .with_document_fields(vec![
+                (tf, vec![OwnedValue::Str(title.clone())]),
+                (bf, vec![OwnedValue::Str(body.clone())]),
+            ]);
+        let mut like: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, boxed(mlt))];
+        for concept in crate::glossary::concepts(lang, &title, &body) {
+            like.push((Occur::Should, boxed(term(fl.concepts, &concept))));
+        }
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, boxed(BooleanQuery::new(like))),
+            filter(term(fl.kind, KIND_RECORD)),
+            (Occur::MustNot, boxed(term(fl.id, id))),
+        ]);
+        let top = TopDocs::with_limit(limit.max(1)).tweak_score(key_fn(Sort::Relevance));
+        let (total, counts, docs) = searcher.search(&query, &(Count, facet_collector(), top))?;
+        let hl = Highlight::default();
+        let mut hits = Vec::new();
+        if limit > 0 {
+            for (key, addr) in docs {
+                hits.push(self.hit(&searcher, addr, key.0 as f32, &hl)?);
+            }
+        }
+        Ok(Some(SearchResponse {
+            total: total as u64,
+            hits,
+            facets: facet_counts(&counts),
+            language: lang,
+            took_ms: start.elapsed().as_secs_f64() * 1e3,
+        }))
+    }
+
+    /// Past questions (Q&A titles, any language) that contain the typed
+    /// words, the last one as a prefix (`case manag` -> "case management
+    /// ..."), best first.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, Error> {
+        if prefix.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::invalid(format!(
+                "query too long (at most {MAX_QUERY_CHARS} characters)"
+            )));
+        }
+        if limit > MAX_LIMIT {
+            return Err(Error::invalid(format!(
+                "limit {limit} is too large (at most {MAX_LIMIT})"
+            )));
+        }
+        let tokens: Vec<String> = analysis::analyze(Lang::Und, prefix);
+        if tokens.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let open = !prefix.ends_with(char::is_whitespace);
+        let (complete, last) = if open {
+            (&tokens[..tokens.len() - 1], tokens.last())
+        } else {
+            (&tokens[..], None)
+        };
+        let searcher = self.reader.searcher();
+        let fl = &self.fields;
+        let run = |distance: u8| -> Result<Vec<(Score, DocAddress)>, Error> {
+            let mut clauses = vec![
+                filter(term(fl.kind, KIND_RECORD)),
+                filter(term(fl.kind_type, RecordKind::Qa.as_str())),
+            ];
+            for t in complete {
+                clauses.push((
+                    Occur::Must,
+                    boxed(TermQuery::new(
+                        Term::from_field_text(fl.title_any, t),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                ));
+            }
+            if let Some(last) = last {
+                let q = FuzzyTermQuery::new_prefix(
+                    Term::from_field_text(fl.title_any, last),
+                    distance,
+                    true,
+                );
+                clauses.push((Occur::Must, boxed(q)));
+            }
+            Ok(searcher.search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(limit).order_by_score(),
+            )?)
+        };
+        let mut docs = run(0)?;
+        if docs.is_empty() && last.is_some_and(|l| l.chars().count() >= 4) {
+            docs = run(1)?;
+        }
+        let mut out = Vec::with_capacity(docs.len());
+        for (_, addr) in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let title = text(fl.title_raw);
+            let meta: Meta = serde_json::from_str(&text(fl.meta)).unwrap_or_default();
+            let highlights = suggestion_highlights(&title, complete, last.map(String::as_str));
+            out.push(Suggestion {
+                id: text(fl.id),
+                title,
+                language: meta.lang.unwrap_or(Lang::Und),
+                highlights,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Why `addr` scored `score`: the clauses it matched, each with its BM25
+/// (or constant) score and weight; tantivy's full explanation follows in
+/// release builds (in debug builds tantivy's explain trips a debug
+/// assertion on nested boolean queries).
+fn explain(
+    searcher: &Searcher,
+    query: &dyn Query,
+    leaves: &[crate::query::Leaf],
+    addr: DocAddress,
+    score: Score,
+    relaxed: bool,
+) -> Result<String, Error> {
+    use std::fmt::Write;
+    use tantivy::query::EnableScoring;
+    use tantivy::DocSet;
+    let segment = searcher.segment_reader(addr.segment_ord);
+    let mut out = format!(
+        "score {score:.4}: per query word, the best language's match plus {tie} x the others \
+         (title x{title}, language-neutral fields x{neutral}, typo matches a constant {fuzzy}, \
+         glossary expansions x{exp}); ties broken by date (newest first), then id.\n",
+        tie = crate::query::TIE_BREAKER,
+        title = crate::query::TITLE_BOOST,
+        neutral = crate::query::NEUTRAL_WEIGHT,
+        fuzzy = crate::query::FUZZY_SCORE,
+        exp = crate::query::EXPANSION_WEIGHT,
+    );
+    if relaxed {
+        out.push_str("no record matched enough of the words, so any word was enough.\n");
+    }
+    out.push_str("matched clauses (field:terms  raw score x weight):\n");
+    let mut any = false;
+    for leaf in leaves {
+        let weight = leaf
+            .query
+            .weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        if scorer.doc() > addr.doc_id || scorer.seek(addr.doc_id) != addr.doc_id {
+            continue;
+        }
+        any = true;
+        let raw = scorer.score();
+        let _ = writeln!(
+            out,
+            "  {}  {raw:.4} x {:.2} = {:.4}",
+            leaf.label,
+            leaf.weight,
+            raw * leaf.weight
+        );
+    }
+    if !any {
+        out.push_str("  (none: the record matched the filters only)\n");
+    }
+    if !cfg!(debug_assertions) {
+        if let Ok(e) = query.explain(searcher, addr) {
+            out.push_str("tantivy explanation:\n");
+            out.push_str(&e.to_pretty_json());
+        }
+    }
+    Ok(out)
+}
+
+/// Char spans of `title`'s words equal to a complete word or starting
+/// with the last (open) one, on neutral forms.
+fn suggestion_highlights(title: &str, complete: &[String], last: Option<&str>) -> Vec<[usize; 2]> {
+    let mut out = Vec::new();
+    for t in analysis::analyze_tokens(Lang::Und, title) {
+        let hit = complete.contains(&t.text) || last.is_some_and(|l| t.text.starts_with(l));
+        if hit {
+            let s = title[..t.offset_from].chars().count();
+            let e = s + title[t.offset_from..t.offset_to].chars().count();
+            if out.last().is_none_or(|l: &[usize; 2]| l[1] <= s) {
+                out.push([s, e]);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,257 @@
+//! Snippets: the best passage of a text for the query, with the matched
+//! words as char offsets (see [`Snippet`]).
+//!
+//! The text is analyzed with its own language's chain and a token is a
+//! match when its analyzed form is one of the query's analyzed forms for
+//! that language (so `enfants` is marked for the query `enfant`, and
+//! `الأطفالُ` for `الاطفال`). Words that matched through typo tolerance are
+//! marked by edit distance on the neutral form. We cut our own passages
+//! rather than use tantivy's `SnippetGenerator`: it returns byte ranges,
+//! knows only the terms of one field and none of the fuzzy ones.
+
+use crate::query::Highlight;
+use crate::Snippet;
+use analysis::{analyze_tokens, Lang};
+
+/// Passage length, in chars.
+pub const SNIPPET_CHARS: usize = 200;
+
+/// Byte ranges of the words of `text` (in `lang`) that match `hl`.
+fn matches(text: &str, lang: Lang, hl: &Highlight) -> Vec<(usize, usize, String)> {
+    let terms = hl.for_lang(lang);
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    if !terms.is_empty() {
+        for t in analyze_tokens(lang, text) {
+            if terms.contains(&t.text) {
+                out.push((t.offset_from, t.offset_to, t.text.clone()));
+            }
+        }
+    }
+    if lang != Lang::Und && (out.is_empty() || !hl.fuzzy.is_empty()) {
+        let neutral = &hl.terms[4];
+        for t in analyze_tokens(Lang::Und, text) {
+            let hit = neutral.contains(&t.text)
+                || hl
+                    .fuzzy
+                    .iter()
+                    .any(|(w, d)| within(&t.text, w, usize::from(*d)));
+            if hit
+                && !out
+                    .iter()
+                    .any(|(s, e, _)| *s < t.offset_to && t.offset_from < *e)
+            {
+                out.push((t.offset_from, t.offset_to, t.text.clone()));
+            }
+        }
+        out.sort_by_key(|m| m.0);
+    } else if lang == Lang::Und && !hl.fuzzy.is_empty() {
+        for t in analyze_tokens(Lang::Und, text) {
+            if hl
+                .fuzzy
+                .iter()
+                .any(|(w, d)| within(&t.text, w, usize::from(*d)))
+                && !out
+                    .iter()
+                    .any(|(s, e, _)| *s < t.offset_to && t.offset_from < *e)
+            {
+                out.push((t.offset_from, t.offset_to, t.text.clone()));
+            }
+        }
+        out.sort_by_key(|m| m.0);
+    }
+    out
+}
+
+/// Levenshtein distance of `a` and `b` is at most `max` (chars).
+fn within(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= max
+}
+
+/// The best passage of about `max_chars` chars of `text` for `hl`, or the
+/// start of the text when nothing matches.
+pub fn snippet(text: &str, lang: Lang, hl: &Highlight, max_chars: usize) -> Snippet {
+    let text = text.trim();
+    let found = matches(text, lang, hl);
+    let total_chars = text.chars().count();
+    // Byte offset -> char offset, for the few offsets we need.
+    let char_at = |byte: usize| text[..byte].chars().count();
+    if total_chars <= max_chars {
+        return Snippet {
+            text: text.to_string(),
+            highlights: merge(found.iter().map(|(s, e, _)| [char_at(*s), char_at(*e)])),
+        };
+    }
+    // Pick the window (starting at a match) with the most distinct terms,
+    // then the most matches; the earliest wins ties.
+    let max_bytes_guess = |start: usize| {
+        text[start..]
+            .char_indices()
+            .nth(max_chars)
+            .map_or(text.len(), |(i, _)| start + i)
+    };
+    let mut best: Option<(usize, usize, usize)> = None; // (distinct, count, index)
+    for (i, (s, _, _)) in found.iter().enumerate() {
+        let end = max_bytes_guess(*s);
+        let inside: Vec<&(usize, usize, String)> = found[i..]
+            .iter()
+            .take_while(|(_, e, _)| *e <= end)
+            .collect();
+        let mut distinct: Vec<&str> = inside.iter().map(|m| m.2.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let key = (distinct.len(), inside.len(), i);
+        if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
+            best = Some(key);
+        }
+    }
+    let mut start = match best {
+        // Some context before the first match: up to 30 chars, from a word start.
+        Some((_, _, i)) => {
+            let first = found[i].0;
+            let back: usize = text[..first]
+                .chars()
+                .rev()
+                .take(30)
+                .map(char::len_utf8)
+                .sum();
+            let mut s = first - back;
+            if s > 0 {
+                if let Some(ws) = text[s..first].find(char::is_whitespace) {
+                    s += ws;
+                }
+            }
+            s
+        }
+        None => 0,
+    };
+    while start < text.len() && text[start..].starts_with(char::is_whitespace) {
+        start += text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    let mut end = max_bytes_guess(start);
+    if end < text.len() {
+        // Cut at the last space so no word is split.
+        if let Some(ws) = text[start..end].rfind(char::is_whitespace) {
+            if ws > 0 {
+                end = start + ws;
+            }
+        }
+    }
+    let lead = if start > 0 { "… " } else { "" };
+    let tail = if end < text.len() { " …" } else { "" };
+    let body = &text[start..end];
+    let shift = lead.chars().count();
+    let highlights = merge(
+        found
+            .iter()
+            .filter(|(s, e, _)| *s >= start && *e <= end)
+            .map(|(s, e, _)| {
+                [
+                    shift + text[start..*s].chars().count(),
+                    shift + text[start..*e].chars().count(),
+                ]
+            }),
+    );
+    let _ = char_at;
+    Snippet {
+        text: format!("{lead}{body}{tail}"),
+        highlights,
+    }
+}
+
+/// Sorted, non-overlapping spans.
+fn merge(spans: impl Iterator<Item = [usize; 2]>) -> Vec<[usize; 2]> {
+    let mut v: Vec<[usize; 2]> = spans.filter(|[s, e]| s < e).collect();
+    v.sort_unstable();
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(v.len());
+    for span in v {
+        match out.last_mut() {
+            Some(last) if span[0] <= last[1] => last[1] = last[1].max(span[1]),
+            _ => out.push(span),
+        }
+    }
+    out
+}
+
+/// Highlights of `title` for `hl` (the whole title).
+pub fn title(text: &str, lang: Lang, hl: &Highlight) -> Snippet {
+    snippet(text, lang, hl, usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hl(lang: Lang, words: &str) -> Highlight {
+        let mut h = Highlight::default();
+        let slot = crate::schema::lang_slot(lang).unwrap_or(4);
+        h.terms[slot].extend(analysis::analyze(lang, words));
+        h.terms[4].extend(analysis::analyze(Lang::Und, words));
+        h
+    }
+
+    fn marked(s: &Snippet) -> Vec<String> {
+        let chars: Vec<char> = s.text.chars().collect();
+        s.highlights
+            .iter()
+            .map(|[a, b]| chars[*a..*b].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn marks_analyzed_matches_in_char_offsets() {
+        let s = snippet(
+            "Les enfants séparés de leur famille reçoivent une prise en charge.",
+            Lang::Fr,
+            &hl(Lang::Fr, "enfant separe"),
+            200,
+        );
+        assert_eq!(marked(&s), vec!["enfants", "séparés"]);
+        let s = snippet(
+            "حماية الأطفالُ في المخيمات",
+            Lang::Ar,
+            &hl(Lang::Ar, "الاطفال"),
+            200,
+        );
+        assert_eq!(marked(&s), vec!["الأطفالُ"]);
+    }
+
+    #[test]
+    fn long_text_is_cut_around_the_best_window() {
+        let filler = "lorem ipsum dolor sit amet ".repeat(30);
+        let text = format!("{filler}the referral pathway for separated children {filler}");
+        let s = snippet(&text, Lang::En, &hl(Lang::En, "separated children"), 200);
+        assert!(s.text.chars().count() <= 204, "{}", s.text);
+        assert!(s.text.starts_with("… "));
+        assert_eq!(marked(&s), vec!["separated", "children"]);
+    }
+
+    #[test]
+    fn no_match_gives_the_start() {
+        let s = snippet(&"word ".repeat(100), Lang::En, &hl(Lang::En, "absent"), 50);
+        assert!(s.text.starts_with("word"));
+        assert!(s.highlights.is_empty());
+    }
+
+    #[test]
+    fn fuzzy_words_are_marked() {
+        let mut h = hl(Lang::En, "");
+        h.fuzzy.push(("separatd".into(), 1));
+        let s = snippet("children separated from families", Lang::En, &h, 200);
+        assert_eq!(marked(&s), vec!["separated"]);
+    }
+}

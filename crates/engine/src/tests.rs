@@ -1,0 +1,491 @@
+//! Engine tests over a small four-language corpus built in code.
+
+use crate::{Engine, Error, SearchRequest, SearchResponse, Sort, MAX_LIMIT, MAX_QUERY_CHARS};
+use analysis::Lang;
+use ingest::{Page, Problem, Record, RecordKind};
+use std::sync::Arc;
+
+#[allow(clippy::too_many_arguments)]
+fn rec(
+    id: &str,
+    kind: RecordKind,
+    lang: Lang,
+    title: &str,
+    body: &str,
+    topics: &[&str],
+    country: Option<&str>,
+    date: Option<&str>,
+) -> Record {
+    let mut r = Record {
+        id: id.to_string(),
+        kind,
+        title: title.to_string(),
+        body: body.to_string(),
+        language: lang,
+        country: country.map(str::to_string),
+        topics: topics.iter().map(|t| t.to_string()).collect(),
+        date: date.map(str::to_string),
+        attachments: Vec::new(),
+        source: format!("qa/{}.jsonl", lang.code()),
+        format: "jsonl".to_string(),
+        pages: Vec::new(),
+        extraction: None,
+        metadata: Default::default(),
+        hash: String::new(),
+    };
+    r.hash = ingest::record_hash(&r);
+    r
+}
+
+fn qa(id: &str, lang: Lang, title: &str, body: &str) -> Record {
+    rec(id, RecordKind::Qa, lang, title, body, &[], None, None)
+}
+
+/// The test corpus: Q&As in four languages, a paged document, an `und` record.
+pub(crate) fn corpus() -> Vec<Record> {
+    use Lang::*;
+    let mut v = vec![
+        rec("en-1", RecordKind::Qa, En,
+            "How do we register unaccompanied and separated children at the border?",
+            "Register each separated child on arrival, take a photo with consent and open a case in CPIMS+. Family tracing starts the same day.",
+            &["uasc", "registration"], Some("Lebanon"), Some("2024-03-10")),
+        rec("en-2", RecordKind::Qa, En,
+            "Which psychosocial support activities suit adolescents?",
+            "Group activities in child-friendly spaces, sports and life-skills sessions work well for adolescents after displacement.",
+            &["mhpss"], Some("Jordan"), Some("2023-07-01")),
+        rec("en-3", RecordKind::Qa, En,
+            "Child labour in markets: what should case workers do?",
+            "Assess the risk, refer the family to cash assistance and follow up monthly. Child labour is a protection concern.",
+            &["child-labour"], Some("Lebanon"), Some("2022-01-15")),
+        rec("fr-1", RecordKind::Qa, Fr,
+            "Comment organiser la prise en charge des enfants non accompagnés ?",
+            "L'enfant non accompagné doit être enregistré et orienté vers la gestion de cas. La recherche familiale commence dès l’identification.",
+            &["uasc"], Some("Niger"), Some("2024-01-20")),
+        rec("fr-2", RecordKind::Qa, Fr,
+            "Quelles normes pour la sécurité des espaces amis des enfants ?",
+            "Les standards minimums demandent une évaluation de la sécurité avant l'ouverture de chaque espace.",
+            &["cfs"], Some("Mali"), Some("2021-05-05")),
+        rec("es-1", RecordKind::Qa, Es,
+            "¿Cómo registrar a niños no acompañados en la frontera?",
+            "Los niños y niñas no acompañados se registran al llegar; se abre un caso y se inicia la búsqueda familiar.",
+            &["uasc"], Some("Colombia"), Some("2024-02-02")),
+        rec("es-2", RecordKind::Qa, Es,
+            "Trabajo infantil en la cosecha",
+            "La gestión de casos identifica a los niños en trabajo infantil y coordina con protección social.",
+            &["child-labour"], Some("Colombia"), Some("2023-11-11")),
+        rec("ar-1", RecordKind::Qa, Ar,
+            "كيف نسجل الأطفالَ غير المصحوبين؟",
+            "يتم تسجيل الأطفال غير المصحوبين عند الوصول وفتح ملف إدارة الحالات والبحث عن الأسر.",
+            &["uasc"], Some("Iraq"), Some("2024-04-04")),
+        rec("ar-2", RecordKind::Qa, Ar,
+            "ما هي أنشطة الدعم النفسي الاجتماعي للمراهقين؟",
+            "أنشطة جماعية في المساحات الصديقة للطفل ودعم الأسرة.",
+            &["mhpss"], Some("Syria"), None),
+        rec("und-1", RecordKind::Qa, Und,
+            "CPIMS+ 5W",
+            "CPIMS+ 5W 2024",
+            &[], None, None),
+    ];
+    let mut doc = rec(
+        "docs/en/case-management-guide.pdf",
+        RecordKind::Document,
+        En,
+        "Case management guidelines",
+        "Introduction to the guidelines. Best interests determination for separated children. Closing a case after family reunification.",
+        &["case-management"],
+        None,
+        Some("2020-06-01"),
+    );
+    doc.source = doc.id.clone();
+    doc.format = "pdf".into();
+    doc.pages = vec![
+        Page {
+            number: 1,
+            language: En,
+            text: "Introduction to the guidelines.".into(),
+        },
+        Page {
+            number: 2,
+            language: En,
+            text: "Best interests determination for separated children.".into(),
+        },
+        Page {
+            number: 3,
+            language: En,
+            text: "Closing a case after family reunification.".into(),
+        },
+    ];
+    doc.hash = ingest::record_hash(&doc);
+    v.push(doc);
+    v
+}
+
+fn engine_with(records: Vec<Record>) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path()).unwrap();
+    engine.ingest_records(records, Vec::new(), &|_| {}).unwrap();
+    (dir, engine)
+}
+
+fn search(engine: &Engine, q: &str) -> SearchResponse {
+    engine.search(&SearchRequest::new(q)).unwrap()
+}
+
+fn ids(r: &SearchResponse) -> Vec<&str> {
+    r.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+fn top(engine: &Engine, q: &str) -> String {
+    let r = search(engine, q);
+    r.hits.first().map(|h| h.id.clone()).unwrap_or_default()
+}
+
+#[test]
+fn finds_each_language_with_its_analyzer() {
+    let (_d, e) = engine_with(corpus());
+    assert_eq!(top(&e, "registering separated children"), "en-1");
+    // Accent-insensitive French and elision.
+    assert_eq!(top(&e, "enfants non accompagnes"), "fr-1");
+    assert_eq!(top(&e, "securite espaces"), "fr-2");
+    // Spanish without the tilde.
+    assert_eq!(top(&e, "ninos acompanados frontera"), "es-1");
+    // Arabic spelling variants: no harakat, bare alef.
+    assert_eq!(top(&e, "الاطفال غير المصحوبين"), "ar-1");
+    assert!(ids(&search(&e, "الأطفالُ")).contains(&"ar-1"));
+}
+
+#[test]
+fn elisions_and_acronyms() {
+    let (_d, e) = engine_with(corpus());
+    assert!(ids(&search(&e, "l’identification")).contains(&"fr-1"));
+    assert!(ids(&search(&e, "identification")).contains(&"fr-1"));
+    let r = search(&e, "CPIMS+");
+    assert!(ids(&r).contains(&"en-1"), "{:?}", ids(&r));
+    assert!(ids(&r).contains(&"und-1"));
+    assert!(ids(&search(&e, "5W")).contains(&"und-1"));
+}
+
+#[test]
+fn typos_match_below_exact() {
+    let (_d, e) = engine_with(corpus());
+    let r = search(&e, "psychosocal");
+    assert_eq!(ids(&r).first(), Some(&"en-2"), "{:?}", ids(&r));
+    let r = search(&e, "adolecents");
+    assert!(ids(&r).contains(&"en-2"));
+    // The typo is marked in the snippet.
+    let hit = &r.hits[0];
+    assert!(!hit.snippets[0].highlights.is_empty(), "{:?}", hit.snippets);
+    // Short words get no typo tolerance.
+    assert_eq!(search(&e, "sprt").total, 0);
+    assert!(ids(&search(&e, "sprts")).contains(&"en-2"));
+}
+
+#[test]
+fn phrases_exclusion_or() {
+    let (_d, e) = engine_with(corpus());
+    let r = search(&e, "\"child labour\"");
+    assert_eq!(ids(&r), vec!["en-3"]);
+    // Words in the wrong order are not the phrase.
+    assert_eq!(search(&e, "\"labour child\"").total, 0);
+    let all = search(&e, "children");
+    let without = search(&e, "children -border");
+    assert!(ids(&all).contains(&"en-1"));
+    assert!(!ids(&without).contains(&"en-1"));
+    let r = search(&e, "adolescents OR markets");
+    let got = ids(&r);
+    assert!(got.contains(&"en-2") && got.contains(&"en-3"), "{got:?}");
+    // Broken syntax is plain words.
+    let r = search(&e, "\"child labour");
+    assert!(ids(&r).contains(&"en-3"));
+    let r = search(&e, "OR markets -");
+    assert!(ids(&r).contains(&"en-3"));
+}
+
+#[test]
+fn filters_and_facets() {
+    let (_d, e) = engine_with(corpus());
+    let mut req = SearchRequest::new("uasc registration children enfants niños");
+    req.lang = Some(Lang::Fr);
+    let r = e.search(&req).unwrap();
+    assert!(r.hits.iter().all(|h| h.language == Lang::Fr));
+    assert!(r.total >= 1);
+
+    let mut req = SearchRequest::new("");
+    req.country = Some("lebanon".into());
+    let r = e.search(&req).unwrap();
+    assert_eq!(r.total, 2);
+    assert_eq!(r.facets["country"]["Lebanon"], 2);
+    // Browsing sorts newest first.
+    assert_eq!(ids(&r), vec!["en-1", "en-3"]);
+
+    let mut req = SearchRequest::new("");
+    req.kind = Some(RecordKind::Document);
+    let r = e.search(&req).unwrap();
+    assert_eq!(ids(&r), vec!["docs/en/case-management-guide.pdf"]);
+
+    let mut req = SearchRequest::new("");
+    req.topic = Some("UASC".into());
+    let r = e.search(&req).unwrap();
+    assert_eq!(r.total, 4);
+    assert_eq!(r.facets["language"]["ar"], 1);
+    assert_eq!(r.facets["type"]["qa"], 4);
+    assert_eq!(r.facets["year"]["2024"], 4);
+
+    let mut req = SearchRequest::new("");
+    req.from = Some("2024-01-01".into());
+    req.to = Some("2024-03-31".into());
+    let r = e.search(&req).unwrap();
+    let mut got = ids(&r);
+    got.sort();
+    assert_eq!(got, vec!["en-1", "es-1", "fr-1"]);
+    // A bare year as `to` means its end.
+    let mut req = SearchRequest::new("");
+    req.to = Some("2021".into());
+    assert_eq!(
+        ids(&e.search(&req).unwrap()),
+        vec!["fr-2", "docs/en/case-management-guide.pdf"]
+    );
+
+    // Facets count every match, not just the page.
+    let all = search(&e, "");
+    assert_eq!(all.total, 11);
+    let counted: u64 = all.facets["language"].values().sum();
+    assert_eq!(counted, 11);
+}
+
+#[test]
+fn pagination_and_sort() {
+    let (_d, e) = engine_with(corpus());
+    let mut req = SearchRequest::new("");
+    req.limit = 4;
+    let p1 = e.search(&req).unwrap();
+    req.offset = 4;
+    let p2 = e.search(&req).unwrap();
+    req.offset = 8;
+    let p3 = e.search(&req).unwrap();
+    assert_eq!(p1.hits.len(), 4);
+    assert_eq!(p3.hits.len(), 3);
+    let mut seen: Vec<&str> = ids(&p1)
+        .into_iter()
+        .chain(ids(&p2))
+        .chain(ids(&p3))
+        .collect();
+    let n = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), n, "pages overlap");
+
+    let mut req = SearchRequest::new("children");
+    req.sort = Sort::Date;
+    let r = e.search(&req).unwrap();
+    let dates: Vec<_> = r
+        .hits
+        .iter()
+        .map(|h| h.date.clone().unwrap_or_default())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+
+    // Relevance: scores never increase down the list.
+    let r = search(&e, "separated children family");
+    assert!(r.hits.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn bad_parameters_are_user_errors() {
+    let (_d, e) = engine_with(corpus());
+    let bad = |req: SearchRequest| {
+        let err = e.search(&req).unwrap_err();
+        assert!(err.is_user_error(), "{err}");
+    };
+    bad(SearchRequest {
+        limit: MAX_LIMIT + 1,
+        ..SearchRequest::new("x")
+    });
+    bad(SearchRequest::new("a".repeat(MAX_QUERY_CHARS + 1)));
+    bad(SearchRequest {
+        from: Some("2024-13-01".into()),
+        ..SearchRequest::new("x")
+    });
+    bad(SearchRequest {
+        to: Some("soon".into()),
+        ..SearchRequest::new("x")
+    });
+    bad(SearchRequest {
+        from: Some("2024-02-01".into()),
+        to: Some("2024-01-01".into()),
+        ..SearchRequest::new("x")
+    });
+    bad(SearchRequest {
+        offset: usize::MAX,
+        ..SearchRequest::new("x")
+    });
+    assert!(e.suggest("x", MAX_LIMIT + 1).unwrap_err().is_user_error());
+    assert!(e
+        .similar("en-1", MAX_LIMIT + 1)
+        .unwrap_err()
+        .is_user_error());
+    // Odd but valid queries.
+    for q in [
+        "\"", "-", "OR", "((", "*", "\u{200f}", "---x", "\"\"\"", "🙂",
+    ] {
+        e.search(&SearchRequest::new(q)).unwrap();
+    }
+    assert!(!Error::Busy.is_user_error());
+}
+
+#[test]
+fn snippets_pages_and_explain() {
+    let (_d, e) = engine_with(corpus());
+    let mut req = SearchRequest::new("best interests determination");
+    req.explain = true;
+    let r = e.search(&req).unwrap();
+    let hit = &r.hits[0];
+    assert_eq!(hit.id, "docs/en/case-management-guide.pdf");
+    assert_eq!(hit.pages.first().map(|p| p.page), Some(2));
+    let snip = &hit.pages[0].snippet;
+    let chars: Vec<char> = snip.text.chars().collect();
+    let marked: Vec<String> = snip
+        .highlights
+        .iter()
+        .map(|[a, b]| chars[*a..*b].iter().collect())
+        .collect();
+    assert_eq!(marked, vec!["Best", "interests", "determination"]);
+    let explain = hit.explain.as_deref().unwrap();
+    assert!(
+        explain.contains("title_en:\"best interest determin\"") || explain.contains("body_en:"),
+        "{explain}"
+    );
+    // Arabic hit snippets are marked in chars.
+    let r = search(&e, "الاطفال");
+    let hit = r.hits.iter().find(|h| h.id == "ar-1").unwrap();
+    let s = &hit.snippets[0];
+    let chars: Vec<char> = s.text.chars().collect();
+    let [a, b] = s.highlights[0];
+    assert_eq!(chars[a..b].iter().collect::<String>(), "الأطفال");
+}
+
+#[test]
+fn record_similar_suggest() {
+    let (_d, e) = engine_with(corpus());
+    let r = e.record("fr-1").unwrap().unwrap();
+    assert_eq!(r.language, Lang::Fr);
+    assert!(e.record("missing").unwrap().is_none());
+
+    let sim = e.similar("en-1", 5).unwrap().unwrap();
+    assert!(!ids(&sim).contains(&"en-1"));
+    assert!(!sim.hits.is_empty());
+    assert!(e.similar("missing", 5).unwrap().is_none());
+
+    let s = e.suggest("psychosocial sup", 5).unwrap();
+    assert_eq!(s.first().map(|s| s.id.as_str()), Some("en-2"));
+    let t: Vec<char> = s[0].title.chars().collect();
+    let marked: Vec<String> = s[0]
+        .highlights
+        .iter()
+        .map(|[a, b]| t[*a..*b].iter().collect())
+        .collect();
+    assert_eq!(marked, vec!["psychosocial", "support"]);
+    let s = e.suggest("enfants non acc", 5).unwrap();
+    assert_eq!(s.first().map(|s| s.id.as_str()), Some("fr-1"));
+    let s = e.suggest("الاطف", 5).unwrap();
+    assert_eq!(s.first().map(|s| s.id.as_str()), Some("ar-1"));
+    // Only questions, never documents.
+    assert!(e
+        .suggest("case", 5)
+        .unwrap()
+        .iter()
+        .all(|s| !s.id.starts_with("docs/")));
+    assert!(e.suggest("", 5).unwrap().is_empty());
+}
+
+#[test]
+fn incremental_ingest_counts_and_keeps_failed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open(dir.path()).unwrap();
+    let mut records = corpus();
+    let r = e
+        .ingest_records(records.clone(), Vec::new(), &|_| {})
+        .unwrap();
+    assert_eq!((r.added, r.updated, r.removed, r.unchanged), (11, 0, 0, 0));
+    let r = e
+        .ingest_records(records.clone(), Vec::new(), &|_| {})
+        .unwrap();
+    assert_eq!((r.added, r.updated, r.removed, r.unchanged), (0, 0, 0, 11));
+
+    // Change one, remove one, add one.
+    records[0]
+        .body
+        .push_str(" Updated guidance: use the new form.");
+    records[0].hash = ingest::record_hash(&records[0]);
+    let removed = records.remove(1);
+    records.push(qa(
+        "en-9",
+        Lang::En,
+        "New question about foster care",
+        "Foster care answer.",
+    ));
+    let r = e
+        .ingest_records(records.clone(), Vec::new(), &|_| {})
+        .unwrap();
+    assert_eq!((r.added, r.updated, r.removed, r.unchanged), (1, 1, 1, 9));
+    assert!(e.record(&removed.id).unwrap().is_none());
+    assert_eq!(top(&e, "updated guidance form"), "en-1");
+    let r = search(&e, "adolescents");
+    assert_eq!(r.total, 0, "{:?}", r.hits);
+    assert_eq!(e.stats().unwrap().records, 11);
+    assert_eq!(e.stats().unwrap().documents, 14);
+
+    // The French file fails this time: its records are kept, not removed.
+    let without_fr: Vec<Record> = records
+        .iter()
+        .filter(|r| r.language != Lang::Fr)
+        .cloned()
+        .collect();
+    let problems = vec![Problem {
+        path: "qa/fr.jsonl".into(),
+        line: None,
+        message: "unreadable".into(),
+    }];
+    let r = e.ingest_records(without_fr, problems, &|_| {}).unwrap();
+    assert_eq!((r.removed, r.kept, r.failed), (0, 2, 1));
+    assert_eq!(r.problems.len(), 1);
+    assert!(e.record("fr-1").unwrap().is_some());
+
+    // Reopening sees the same index.
+    drop(e);
+    let e = Engine::open(dir.path()).unwrap();
+    assert_eq!(e.stats().unwrap().records, 11);
+}
+
+#[test]
+fn searches_keep_working_during_an_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Arc::new(Engine::open(dir.path()).unwrap());
+    e.ingest_records(corpus(), Vec::new(), &|_| {}).unwrap();
+    let mut big = corpus();
+    for i in 0..3000 {
+        big.push(qa(
+            &format!("gen-{i}"),
+            Lang::En,
+            &format!("Generated question {i} about registration"),
+            "A generated answer about family tracing and reunification.",
+        ));
+    }
+    let writer = {
+        let e = Arc::clone(&e);
+        std::thread::spawn(move || e.ingest_records(big, Vec::new(), &|_| {}).unwrap())
+    };
+    let mut searches = 0;
+    while !writer.is_finished() || searches < 5 {
+        let r = search(&e, "separated children");
+        // Either the old commit or the new one, never a broken state.
+        assert!(ids(&r).contains(&"en-1"));
+        searches += 1;
+    }
+    let report = writer.join().unwrap();
+    assert_eq!(report.added, 3000);
+    assert_eq!(e.stats().unwrap().records, 3011);
+    assert!(searches >= 5);
+}
