@@ -1,1 +1,2 @@
 //! End-to-end tests of the `answerbank` binary (one test executable).
+mod ingest;

@@ -21,12 +21,18 @@ pub(crate) fn normalize(text: &str) -> String {
         .collect()
 }
 
-/// Language of a text: whatlang among our four, `und` when unsure of
-/// anything.
+/// Language of a text: whatlang among our four; `und` when the text is too
+/// short for a guess that whatlang itself does not call reliable.
 pub(crate) fn detect(text: &str) -> Lang {
     // Long texts: a sample is enough and keeps detection cheap.
     let sample: String = text.chars().take(4_000).collect();
-    analysis::detect(&sample).lang
+    let detection = analysis::detect(&sample);
+    let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
+    if detection.reliable || letters >= 60 {
+        detection.lang
+    } else {
+        Lang::Und
+    }
 }
 
 /// The file name without its extension, as a last-resort title.
@@ -112,7 +118,6 @@ pub(crate) fn quality_flags(text: &str) -> Vec<String> {
 }
 
 /// True when a flag says the text is not to be trusted as is.
-#[allow(dead_code)] // used by the PDF reader (next commit)
 pub(crate) fn is_suspicious(flags: &[String]) -> bool {
     flags
         .iter()
@@ -139,6 +144,16 @@ mod tests {
         assert!(quality_flags(normal).is_empty());
         let bad = "abc \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD} def";
         assert!(is_suspicious(&quality_flags(bad)));
+    }
+
+    #[test]
+    fn short_text_is_undetermined() {
+        assert_eq!(detect("Example"), Lang::Und);
+        assert_eq!(detect("12 34"), Lang::Und);
+        assert_eq!(
+            detect("Les enfants non accompagnés sont orientés vers le service de gestion de cas dans les deux jours."),
+            Lang::Fr
+        );
     }
 
     #[test]
