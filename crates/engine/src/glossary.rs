@@ -1,13 +1,18 @@
-//! The bridge to the multilingual glossary of `analysis` (expansions at
-//! query time, concept ids at index time).
+//! The bridge to the multilingual glossary of `analysis` at index time
+//! (query-time expansion lives in `query`).
 
-/// Other surface forms (other languages, acronym <-> long form) of the
-/// glossary concepts `text` names.
-pub fn expand(_text: &str) -> Vec<String> {
-    Vec::new()
-}
+use analysis::{Glossary, Lang};
 
-/// The glossary concept ids found in a record's text.
-pub fn concepts(_lang: analysis::Lang, _title: &str, _body: &str) -> Vec<String> {
-    Vec::new()
+/// The distinct glossary concept ids found in a record's title and body.
+pub fn concepts(lang: Lang, title: &str, body: &str) -> Vec<String> {
+    let glossary = Glossary::builtin();
+    let mut out: Vec<String> = Vec::new();
+    for text in [title, body] {
+        for m in glossary.concepts_in(lang, text) {
+            if !out.iter().any(|c| c == m.concept_id) {
+                out.push(m.concept_id.to_string());
+            }
+        }
+    }
+    out
 }

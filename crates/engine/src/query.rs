@@ -11,7 +11,7 @@
 //! acronyms and their long forms) are alternatives of the word clause,
 //! weighted below it.
 
-use crate::schema::{Fields, LANGS};
+use crate::schema::{lang_slot, Fields, LANGS};
 use crate::syntax::{Item, Parsed};
 use analysis::{analyze_tokens, Detection, Lang};
 use std::collections::HashSet;
@@ -34,6 +34,9 @@ pub const TIE_BREAKER: f32 = 0.1;
 pub const FUZZY_SCORE: f32 = 0.4;
 /// Glossary expansions relative to the user's own words.
 pub const EXPANSION_WEIGHT: f32 = 0.4;
+/// A concept tagged on more than this share of the records is expanded by
+/// its tag only.
+pub const GENERIC_CONCEPT_SHARE: f64 = 0.2;
 /// Shortest word (chars) that gets typo tolerance; distance 2 from
 /// [`FUZZY2_CHARS`].
 pub const FUZZY_CHARS: usize = 5;
@@ -43,6 +46,7 @@ pub const FUZZY2_CHARS: usize = 9;
 /// Which fields a query runs over: a record's, or a page's.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
+    pub concepts: Option<Field>,
     pub title: Option<[Field; 4]>,
     pub body: [Field; 4],
     pub title_any: Option<Field>,
@@ -52,6 +56,7 @@ pub struct Target {
 impl Target {
     pub fn records(f: &Fields) -> Target {
         Target {
+            concepts: Some(f.concepts),
             title: Some(f.title),
             body: f.body,
             title_any: Some(f.title_any),
@@ -61,6 +66,7 @@ impl Target {
 
     pub fn pages(f: &Fields) -> Target {
         Target {
+            concepts: None,
             title: None,
             body: f.page_text,
             title_any: None,
@@ -100,6 +106,7 @@ pub struct Builder<'a> {
     pub glossary: bool,
     /// Leaves recorded while building (for `explain`).
     pub leaves: std::cell::RefCell<Vec<Leaf>>,
+    pending_highlight: std::cell::RefCell<Highlight>,
 }
 
 /// A built content query.
@@ -186,6 +193,7 @@ impl<'a> Builder<'a> {
             detection,
             glossary: true,
             leaves: Default::default(),
+            pending_highlight: Default::default(),
         }
     }
 
@@ -337,33 +345,89 @@ impl<'a> Builder<'a> {
         )))
     }
 
-    /// Glossary expansions of `text`: other terms of the concepts it names.
-    fn expansions(&self, text: &str, hl: &mut Highlight) -> Option<Box<dyn Query>> {
-        if !self.glossary {
-            return None;
-        }
-        let mut clauses = Vec::new();
-        for alt in crate::glossary::expand(text) {
-            if let Some(q) = self.exact(&alt, Some(hl), EXPANSION_WEIGHT) {
-                clauses.push(q);
+    /// The expansion of one glossary concept the query names: its other
+    /// forms, each in its own language's fields (acronyms everywhere), as a
+    /// disjunction-max (a record matching several forms counts once), plus
+    /// the record's `concepts` tag. A concept tagged on more than
+    /// [`GENERIC_CONCEPT_SHARE`] of the records (`child`) is searched by its
+    /// tag only: cheap, and its forms would add little.
+    fn concept(
+        &self,
+        m: &analysis::ConceptMatch<'_>,
+        weight: f32,
+        hl: &mut Highlight,
+    ) -> Option<Box<dyn Query>> {
+        let glossary = analysis::Glossary::builtin();
+        let concept = glossary.concept(m.concept_id)?;
+        let mut alts: Vec<Box<dyn Query>> = Vec::new();
+        let mut generic = false;
+        if let Some(field) = self.target.concepts {
+            let term = Term::from_field_text(field, &concept.id);
+            let df = self.searcher.doc_freq(&term).unwrap_or(0);
+            let n = self.searcher.num_docs().max(1);
+            generic = df as f64 > GENERIC_CONCEPT_SHARE * n as f64;
+            if df > 0 {
+                let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                self.leaf(field, &concept.id, &q, weight);
+                alts.push(boxed(q));
             }
         }
-        should(clauses).map(|q| boost(q, EXPANSION_WEIGHT))
+        if !generic {
+            let mut seen: HashSet<(usize, Vec<String>)> = HashSet::new();
+            for form in &concept.forms {
+                if form.text == m.form && form.lang == m.lang {
+                    continue;
+                }
+                if form.is_acronym {
+                    if seen.insert((9, vec![form.text.to_lowercase()])) {
+                        if let Some(q) = self.exact(&form.text, Some(hl), weight) {
+                            alts.push(q);
+                        }
+                    }
+                    continue;
+                }
+                let Some(slot) = lang_slot(form.lang) else {
+                    continue;
+                };
+                let tokens = analyze_tokens(form.lang, &form.text);
+                let key = (
+                    slot,
+                    tokens.iter().map(|t| t.text.clone()).collect::<Vec<_>>(),
+                );
+                if key.1.is_empty() || !seen.insert(key) {
+                    continue;
+                }
+                hl.terms[slot].extend(tokens.iter().map(|t| t.text.clone()));
+                let title = self.target.title.map(|t| t[slot]);
+                if let Some(q) = self.pair(title, self.target.body[slot], &tokens, weight) {
+                    alts.push(q);
+                }
+            }
+        }
+        match alts.len() {
+            0 => None,
+            1 => alts.pop().map(|q| boost(q, weight)),
+            _ => Some(boost(
+                boxed(DisjunctionMaxQuery::with_tie_breaker(alts, TIE_BREAKER)),
+                weight,
+            )),
+        }
     }
 
-    /// The clause of one positive item: exact, plus fuzzy and expansions as
-    /// weaker alternatives.
-    fn item(&self, item: &Item, hl: &mut Highlight) -> Option<Box<dyn Query>> {
+    /// The clause of one positive item: exact, plus fuzzy and glossary
+    /// expansions as weaker alternatives.
+    fn item(
+        &self,
+        item: &Item,
+        expansions: Vec<Box<dyn Query>>,
+        hl: &mut Highlight,
+    ) -> Option<Box<dyn Query>> {
         let exact = self.exact(item.text(), Some(hl), 1.0);
-        let mut alts = Vec::new();
-        let is_word = matches!(item, Item::Word(_));
-        if is_word {
+        let mut alts = expansions;
+        if matches!(item, Item::Word(_)) {
             if let Some(f) = self.fuzzy(item.text(), hl) {
                 alts.push(f);
             }
-        }
-        if let Some(e) = self.expansions(item.text(), hl) {
-            alts.push(e);
         }
         match (exact, alts.is_empty()) {
             (None, true) => None,
@@ -376,17 +440,70 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Glossary concepts named in `q` (not in excluded parts), each with the
+    /// positive items it covers as (group, item) indexes.
+    fn concepts_by_item(&self, q: &str, parsed: &Parsed) -> Vec<Vec<Vec<Box<dyn Query>>>> {
+        let mut per_item: Vec<Vec<Vec<Box<dyn Query>>>> = parsed
+            .groups
+            .iter()
+            .map(|g| g.iter().map(|_| Vec::new()).collect())
+            .collect();
+        if !self.glossary {
+            return per_item;
+        }
+        let overlaps = |(a, b): (usize, usize), m: &analysis::ConceptMatch<'_>| {
+            a < m.offset_to && m.offset_from < b
+        };
+        let mut hl = Highlight::default();
+        for m in analysis::Glossary::builtin().concepts_in_query(q) {
+            if parsed.excluded_spans.iter().any(|s| overlaps(*s, &m)) {
+                continue;
+            }
+            let mut covered: Vec<(usize, usize)> = Vec::new();
+            for (g, spans) in parsed.spans.iter().enumerate() {
+                for (i, span) in spans.iter().enumerate() {
+                    let hit = match parsed.groups[g][i] {
+                        // A phrase is expanded only by a concept that
+                        // names all of it (quotes excluded).
+                        Item::Phrase(_) => m.offset_from <= span.0 + 1 && span.1 <= m.offset_to + 1,
+                        Item::Word(_) => overlaps(*span, &m),
+                    };
+                    if hit {
+                        covered.push((g, i));
+                    }
+                }
+            }
+            if covered.is_empty() {
+                continue;
+            }
+            let weight = EXPANSION_WEIGHT / covered.len() as f32;
+            let Some(clause) = self.concept(&m, weight, &mut hl) else {
+                continue;
+            };
+            for (g, i) in covered {
+                per_item[g][i].push(clause.box_clone());
+            }
+        }
+        self.pending_highlight.replace(hl);
+        per_item
+    }
+
     /// Builds the content query of `parsed`, requiring at least
     /// `min_match(content groups)` of the word groups; phrases are required.
-    pub fn build(&self, parsed: &Parsed, min_match: impl Fn(usize) -> usize) -> Built {
-        let mut hl = Highlight::default();
+    pub fn build(&self, q: &str, parsed: &Parsed, min_match: impl Fn(usize) -> usize) -> Built {
+        let mut expansions = self.concepts_by_item(q, parsed);
+        let mut hl = self.pending_highlight.take();
         let mut required: Vec<Box<dyn Query>> = Vec::new();
         let mut content: Vec<Box<dyn Query>> = Vec::new();
         let mut weak: Vec<Box<dyn Query>> = Vec::new();
-        for group in &parsed.groups {
+        for (g, group) in parsed.groups.iter().enumerate() {
             let clauses: Vec<Box<dyn Query>> = group
                 .iter()
-                .filter_map(|it| self.item(it, &mut hl))
+                .enumerate()
+                .filter_map(|(i, it)| {
+                    let exp = std::mem::take(&mut expansions[g][i]);
+                    self.item(it, exp, &mut hl)
+                })
                 .collect();
             let Some(q) = should(clauses) else { continue };
             let single_phrase = group.len() == 1 && matches!(group[0], Item::Phrase(_));

@@ -198,7 +198,7 @@ impl Engine {
         let detection = analysis::detect(&req.q);
         let builder = Builder::new(&searcher, Target::records(&self.fields), detection);
         let filter_clauses = self.filter_clauses(&filters);
-        let mut built = builder.build(&parsed, default_min_match);
+        let mut built = builder.build(&req.q, &parsed, default_min_match);
         let mut relaxed = false;
         let mut query = self.assemble(&built, &filter_clauses);
         let collectors = || {
@@ -210,7 +210,7 @@ impl Engine {
         let (mut total, mut counts, mut docs) = searcher.search(&*query, &collectors())?;
         if total == 0 && default_min_match(built.content_groups) > 1 {
             builder.leaves.borrow_mut().clear();
-            built = builder.build(&parsed, |_| 1);
+            built = builder.build(&req.q, &parsed, |_| 1);
             relaxed = true;
             query = self.assemble(&built, &filter_clauses);
             (total, counts, docs) = searcher.search(&*query, &collectors())?;
@@ -226,7 +226,7 @@ impl Engine {
             };
             let mut hit = self.hit(&searcher, addr, score, &built.highlight)?;
             if hit.kind == RecordKind::Document && !parsed.is_empty() {
-                hit.pages = self.pages(&searcher, &builder, &parsed, &hit.id)?;
+                hit.pages = self.pages(&searcher, &builder, &req.q, &parsed, &hit.id)?;
             }
             if req.explain {
                 hit.explain = Some(explain(
@@ -303,12 +303,13 @@ impl Engine {
         &self,
         searcher: &Searcher,
         records: &Builder<'_>,
+        q: &str,
         parsed: &crate::syntax::Parsed,
         id: &str,
     ) -> Result<Vec<PageHit>, Error> {
         let mut builder = Builder::new(searcher, Target::pages(&self.fields), records.detection);
         builder.glossary = records.glossary;
-        let built = builder.build(parsed, |_| 1);
+        let built = builder.build(q, parsed, |_| 1);
         let Some(content) = built.query else {
             return Ok(Vec::new());
         };

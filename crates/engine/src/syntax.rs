@@ -21,13 +21,21 @@ impl Item {
     }
 }
 
+/// Where an item sits in the query (byte offsets), to tie glossary
+/// matches over the raw query back to the items they cover.
+pub type Span = (usize, usize);
+
 /// A parsed query.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {
     /// Groups in order; a group holds one item, or several joined by `OR`.
     pub groups: Vec<Vec<Item>>,
+    /// The byte span of each item of `groups` (same shape).
+    pub spans: Vec<Vec<Span>>,
     /// Items that must not appear.
     pub excluded: Vec<Item>,
+    /// The byte spans of the excluded items.
+    pub excluded_spans: Vec<Span>,
 }
 
 impl Parsed {
@@ -53,28 +61,45 @@ pub fn parse(q: &str) -> Parsed {
     }
 }
 
-/// Every whitespace-separated word, quotes and operators stripped.
-fn plain(q: &str) -> Parsed {
-    let groups = q
-        .split(|c: char| c.is_whitespace() || c == '"')
-        .map(|w| w.trim_start_matches('-'))
-        .filter(|w| !w.is_empty() && has_word_char(w))
-        .map(|w| vec![Item::Word(w.to_string())])
-        .collect();
-    Parsed {
-        groups,
-        excluded: Vec::new(),
-    }
-}
-
 fn has_word_char(s: &str) -> bool {
     s.chars().any(char::is_alphanumeric)
 }
 
-fn lex(q: &str) -> Option<Vec<Tok>> {
+/// Every whitespace-separated word, quotes and leading dashes stripped.
+fn plain(q: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut push = |from: usize, to: usize| {
+        let trimmed = q[from..to].trim_start_matches('-');
+        if has_word_char(trimmed) {
+            parsed.groups.push(vec![Item::Word(trimmed.to_string())]);
+            parsed.spans.push(vec![(to - trimmed.len(), to)]);
+        }
+    };
+    let mut start = None;
+    for (i, c) in q.char_indices() {
+        let sep = c.is_whitespace() || c == '"';
+        match (sep, start) {
+            (true, Some(s)) => {
+                push(s, i);
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        push(s, q.len());
+    }
+    parsed
+}
+
+fn lex(q: &str) -> Option<Vec<(Tok, Span)>> {
     let mut toks = Vec::new();
-    let mut chars = q.chars().peekable();
-    while let Some(&c) = chars.peek() {
+    let mut chars = q.char_indices().peekable();
+    let end_of = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
+        chars.peek().map_or(q.len(), |(i, _)| *i)
+    };
+    while let Some(&(start, c)) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
             continue;
@@ -85,54 +110,60 @@ fn lex(q: &str) -> Option<Vec<Tok>> {
             match chars.peek() {
                 // A lone `-` or `- word`: a syntax error.
                 None => return None,
-                Some(c) if c.is_whitespace() => return None,
+                Some((_, c)) if c.is_whitespace() => return None,
                 _ => {}
             }
         }
-        let tok = if chars.peek() == Some(&'"') {
+        let tok = if chars.peek().map(|(_, c)| *c) == Some('"') {
             chars.next();
-            let mut phrase = String::new();
+            let from = end_of(&mut chars);
             loop {
                 match chars.next() {
                     None => return None, // unclosed quote
-                    Some('"') => break,
-                    Some(c) => phrase.push(c),
+                    Some((_, '"')) => break,
+                    Some(_) => {}
                 }
             }
-            if !has_word_char(&phrase) {
+            let to = end_of(&mut chars) - 1;
+            let phrase = &q[from..to];
+            if !has_word_char(phrase) {
                 continue;
             }
             Tok::Phrase(phrase.trim().to_string())
         } else {
-            let mut word = String::new();
-            while let Some(&c) = chars.peek() {
+            let from = end_of(&mut chars);
+            while let Some(&(_, c)) = chars.peek() {
                 if c.is_whitespace() || c == '"' {
                     break;
                 }
-                word.push(c);
                 chars.next();
             }
+            let word = &q[from..end_of(&mut chars)];
             if word == "OR" && !negated {
                 Tok::Or
-            } else if !has_word_char(&word) {
+            } else if !has_word_char(word) {
                 continue;
             } else {
-                Tok::Word(word)
+                Tok::Word(word.to_string())
             }
         };
-        toks.push(if negated {
-            Tok::Not(Box::new(tok))
-        } else {
-            tok
-        });
+        let span = (start, end_of(&mut chars));
+        toks.push((
+            if negated {
+                Tok::Not(Box::new(tok))
+            } else {
+                tok
+            },
+            span,
+        ));
     }
     Some(toks)
 }
 
-fn item(tok: Tok) -> Option<Item> {
+fn item(tok: &Tok) -> Option<Item> {
     match tok {
-        Tok::Word(w) => Some(Item::Word(w)),
-        Tok::Phrase(p) => Some(Item::Phrase(p)),
+        Tok::Word(w) => Some(Item::Word(w.clone())),
+        Tok::Phrase(p) => Some(Item::Phrase(p.clone())),
         _ => None,
     }
 }
@@ -141,27 +172,30 @@ fn strict(q: &str) -> Option<Parsed> {
     let toks = lex(q)?;
     let mut parsed = Parsed::default();
     let mut pending_or = false;
-    for (i, tok) in toks.iter().enumerate() {
+    for (i, (tok, span)) in toks.iter().enumerate() {
         match tok {
             Tok::Or => {
                 // `OR` must sit between two positive items.
-                let prev_ok = i > 0 && matches!(toks[i - 1], Tok::Word(_) | Tok::Phrase(_));
-                let next_ok = matches!(toks.get(i + 1), Some(Tok::Word(_) | Tok::Phrase(_)));
-                if !prev_ok || !next_ok {
+                let positive =
+                    |t: Option<&(Tok, Span)>| matches!(t, Some((Tok::Word(_) | Tok::Phrase(_), _)));
+                if i == 0 || !positive(toks.get(i - 1)) || !positive(toks.get(i + 1)) {
                     return None;
                 }
                 pending_or = true;
             }
             Tok::Not(inner) => {
-                parsed.excluded.push(item((**inner).clone())?);
+                parsed.excluded.push(item(inner)?);
+                parsed.excluded_spans.push(*span);
             }
             Tok::Word(_) | Tok::Phrase(_) => {
-                let it = item(tok.clone())?;
+                let it = item(tok)?;
                 if pending_or {
                     parsed.groups.last_mut()?.push(it);
+                    parsed.spans.last_mut()?.push(*span);
                     pending_or = false;
                 } else {
                     parsed.groups.push(vec![it]);
+                    parsed.spans.push(vec![*span]);
                 }
             }
         }
@@ -179,7 +213,8 @@ mod tests {
 
     #[test]
     fn words_phrases_exclusions_or() {
-        let p = parse(r#"child "case management" -adoption labour OR labor -"foster care""#);
+        let q = r#"child "case management" -adoption labour OR labor -"foster care""#;
+        let p = parse(q);
         assert_eq!(
             p.groups,
             vec![
@@ -191,6 +226,15 @@ mod tests {
         assert_eq!(
             p.excluded,
             vec![w("adoption"), Item::Phrase("foster care".into())]
+        );
+        let texts: Vec<&str> = p.spans.iter().flatten().map(|(a, b)| &q[*a..*b]).collect();
+        assert_eq!(
+            texts,
+            vec!["child", "\"case management\"", "labour", "labor"]
+        );
+        assert_eq!(
+            &q[p.excluded_spans[0].0..p.excluded_spans[0].1],
+            "-adoption"
         );
     }
 
@@ -205,10 +249,10 @@ mod tests {
 
     #[test]
     fn syntax_errors_fall_back_to_words() {
-        assert_eq!(
-            parse(r#""unclosed phrase"#).groups,
-            vec![vec![w("unclosed")], vec![w("phrase")]]
-        );
+        let q = r#""unclosed phrase"#;
+        let p = parse(q);
+        assert_eq!(p.groups, vec![vec![w("unclosed")], vec![w("phrase")]]);
+        assert_eq!(&q[p.spans[1][0].0..p.spans[1][0].1], "phrase");
         assert_eq!(
             parse("OR child").groups,
             vec![vec![w("OR")], vec![w("child")]]
@@ -227,8 +271,10 @@ mod tests {
 
     #[test]
     fn arabic_and_exclusion_only() {
-        let p = parse("حماية الطفل -زواج");
+        let q = "حماية الطفل -زواج";
+        let p = parse(q);
         assert_eq!(p.groups.len(), 2);
+        assert_eq!(&q[p.spans[1][0].0..p.spans[1][0].1], "الطفل");
         assert_eq!(p.excluded, vec![w("زواج")]);
         let p = parse("-adoption");
         assert!(p.is_empty());
