@@ -1,5 +1,7 @@
 //! `answerbank ingest`: bring the index up to date with a corpus.
 
+use anyhow::Context;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,14 +11,68 @@ pub struct IngestArgs {
     /// The corpus folder.
     #[arg(long, default_value = crate::common::DEFAULT_CORPUS)]
     pub corpus: PathBuf,
-    /// The index folder.
+    /// The index folder (created when missing).
     #[arg(long, default_value = crate::common::DEFAULT_INDEX)]
     pub index: PathBuf,
-    /// Print the report as JSON.
+    /// Print the report as JSON (the `IngestReport` of the library).
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_args: IngestArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("ingest: not yet wired")
+/// Reads the corpus and commits what changed (added, updated, removed by
+/// content hash) in one commit. Files that fail are reported and their
+/// previous records kept. Exit 0 when the commit landed, even with
+/// problems; 2 when the corpus root or the index cannot be used.
+pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
+    let engine = engine::Engine::open(&args.index)
+        .with_context(|| format!("cannot open the index {}", args.index.display()))?;
+    let opts = crate::common::ingest_options()?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let progress = |p: &ingest::Progress| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(p.path.clone());
+        }
+    };
+    let report = engine.ingest_corpus(&args.corpus, &opts, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = report.with_context(|| format!("cannot ingest {}", args.corpus.display()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "added {}, updated {}, removed {}, unchanged {}, failed {} file(s){} in {:.0} ms",
+        report.added,
+        report.updated,
+        report.removed,
+        report.unchanged,
+        report.failed,
+        if report.kept > 0 {
+            format!(" (kept {} record(s) of files with problems)", report.kept)
+        } else {
+            String::new()
+        },
+        report.took_ms
+    )?;
+    if !report.problems.is_empty() {
+        writeln!(out, "{} problem(s):", report.problems.len())?;
+        for problem in &report.problems {
+            writeln!(out, "  {problem}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
