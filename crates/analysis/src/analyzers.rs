@@ -157,6 +157,62 @@ mod tests {
         assert!(!a(lang, x).is_empty(), "{lang}: {x:?} gave no token");
     }
 
+    /// The examples of the module documentation's table, token for token.
+    #[test]
+    fn documented_examples() {
+        assert_eq!(
+            a(Lang::En, "Children's safe spaces"),
+            ["children", "safe", "space"]
+        );
+        assert_eq!(a(Lang::Fr, "l’enfance en sécurité"), ["enfanc", "securit"]);
+        assert_eq!(
+            a(Lang::Es, "niños no acompañados"),
+            ["nin", "no", "acompan"]
+        );
+        assert_eq!(a(Lang::Ar, "حمايـــة الأطفالُ"), ["حما", "اطفال"]);
+        assert_eq!(
+            a(Lang::Und, "L'enfance الأطفالُ CPIMS+"),
+            ["enfance", "الاطفال", "cpims+", "cpims"]
+        );
+    }
+
+    /// Hostile input: random mixes of letters, marks, apostrophes, dots,
+    /// pluses, joiners and digits never panic, and every token's offsets
+    /// are a non-empty char range of the input, positions never go back.
+    #[test]
+    fn random_input_keeps_offsets_sane() {
+        const PIECES: &[&str] = &[
+            "a", "É", "e\u{301}", "\u{301}", "'", "’", "‘", ".", "+", "&", "ـ", "ُ", "ال", "أ", "ﻻ",
+            "٣", "5", "W", " ", "\u{200D}", "\u{AD}", "l'", "U.", "ß", "İ", "🙂", "\n",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            for lang in ANALYZED {
+                let mut last = 0;
+                for t in analyze_tokens(lang, &text) {
+                    assert!(
+                        t.offset_from < t.offset_to && t.offset_to <= text.len(),
+                        "{text:?}"
+                    );
+                    assert!(
+                        text.is_char_boundary(t.offset_from) && text.is_char_boundary(t.offset_to)
+                    );
+                    assert!(!t.text.is_empty(), "{lang} {text:?}");
+                    assert!(t.position >= last, "{text:?}");
+                    last = t.position;
+                }
+            }
+            let _ = crate::Glossary::builtin().expand(&text);
+        }
+    }
+
     // ---- English ----
 
     #[test]
