@@ -63,14 +63,27 @@ impl Plain {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(Plain { index, reader, id, page, title, body, facets })
+        Ok(Plain {
+            index,
+            reader,
+            id,
+            page,
+            title,
+            body,
+            facets,
+        })
     }
 
     /// Top 10 records (pages folded in), facet counts and total matches.
+    #[allow(clippy::type_complexity)]
     pub fn search(
         &self,
         query: &str,
-    ) -> tantivy::Result<(Vec<PlainHit>, BTreeMap<String, BTreeMap<String, u64>>, usize)> {
+    ) -> tantivy::Result<(
+        Vec<PlainHit>,
+        BTreeMap<String, BTreeMap<String, u64>>,
+        usize,
+    )> {
         let searcher = self.reader.searcher();
         let parser = QueryParser::for_index(&self.index, vec![self.title, self.body]);
         let (q, _errors) = parser.parse_query_lenient(query);
@@ -80,17 +93,29 @@ impl Plain {
         }
         let (top, facet_counts, total) = searcher.search(
             &q,
-            &(TopDocs::with_limit(30).order_by_score(), facet_collector, Count),
+            &(
+                TopDocs::with_limit(30).order_by_score(),
+                facet_collector,
+                Count,
+            ),
         )?;
         let snippets = SnippetGenerator::create(&searcher, &*q, self.body)?;
         let mut hits: Vec<PlainHit> = Vec::new();
         let mut slot: HashMap<String, usize> = HashMap::new();
         for (_score, address) in top {
             let d: TantivyDocument = searcher.doc(address)?;
-            let id = d.get_first(self.id).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let id = d
+                .get_first(self.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string();
             let page = d.get_first(self.page).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
             let at = *slot.entry(id.clone()).or_insert_with(|| {
-                hits.push(PlainHit { id: id.clone(), pages: Vec::new(), snippet: String::new() });
+                hits.push(PlainHit {
+                    id: id.clone(),
+                    pages: Vec::new(),
+                    snippet: String::new(),
+                });
                 hits.len() - 1
             });
             if page > 0 {
@@ -105,7 +130,15 @@ impl Plain {
         for root in ["language", "topic", "country", "year"] {
             let counts: BTreeMap<String, u64> = facet_counts
                 .get(&format!("/{root}"))
-                .map(|(f, c)| (f.to_path().last().map(|s| s.to_string()).unwrap_or_default(), c))
+                .map(|(f, c)| {
+                    (
+                        f.to_path()
+                            .last()
+                            .map(|s| s.to_string())
+                            .unwrap_or_default(),
+                        c,
+                    )
+                })
                 .collect();
             facets.insert(root.to_string(), counts);
         }

@@ -55,7 +55,11 @@ impl Fts5 {
     pub fn search(
         &self,
         query: &str,
-    ) -> rusqlite::Result<(Vec<(String, String)>, BTreeMap<String, BTreeMap<String, u64>>, u64)> {
+    ) -> rusqlite::Result<(
+        Vec<(String, String)>,
+        BTreeMap<String, BTreeMap<String, u64>>,
+        u64,
+    )> {
         let fts = fts_query(query);
         if fts.is_empty() {
             return Ok((Vec::new(), BTreeMap::new(), 0));
@@ -76,16 +80,32 @@ impl Fts5 {
         while let Some(row) = rows.next()? {
             total += 1;
             let lang: String = row.get(0)?;
-            *facets.entry("language".into()).or_default().entry(lang).or_default() += 1;
+            *facets
+                .entry("language".into())
+                .or_default()
+                .entry(lang)
+                .or_default() += 1;
             let topics: String = row.get(1)?;
             for t in topics.split(';').filter(|t| !t.is_empty()) {
-                *facets.entry("topic".into()).or_default().entry(t.to_string()).or_default() += 1;
+                *facets
+                    .entry("topic".into())
+                    .or_default()
+                    .entry(t.to_string())
+                    .or_default() += 1;
             }
             if let Some(c) = row.get::<_, Option<String>>(2)? {
-                *facets.entry("country".into()).or_default().entry(c).or_default() += 1;
+                *facets
+                    .entry("country".into())
+                    .or_default()
+                    .entry(c)
+                    .or_default() += 1;
             }
             if let Some(y) = row.get::<_, Option<String>>(3)? {
-                *facets.entry("year".into()).or_default().entry(y).or_default() += 1;
+                *facets
+                    .entry("year".into())
+                    .or_default()
+                    .entry(y)
+                    .or_default() += 1;
             }
         }
         Ok((hits, facets, total))

@@ -109,7 +109,11 @@ pub fn score(query: &JudgedQuery, ranked: &[Ranked]) -> Scores {
         .enumerate()
         .map(|(i, &g)| gain(g) * discount(i))
         .sum();
-    let page_judgments: Vec<&Judgment> = query.judgments.iter().filter(|j| j.page.is_some()).collect();
+    let page_judgments: Vec<&Judgment> = query
+        .judgments
+        .iter()
+        .filter(|j| j.page.is_some())
+        .collect();
     let page_hit = (!page_judgments.is_empty()).then(|| {
         let hit = top.iter().any(|r| {
             page_judgments
@@ -190,8 +194,14 @@ pub fn evaluate(queries: &[JudgedQuery], mut search: impl FnMut(&str) -> Vec<Ran
     }
     Report {
         overall: summarize(&all),
-        per_language: by_lang.iter().map(|(k, v)| (k.clone(), summarize(v))).collect(),
-        per_kind: by_kind.iter().map(|(k, v)| (k.clone(), summarize(v))).collect(),
+        per_language: by_lang
+            .iter()
+            .map(|(k, v)| (k.clone(), summarize(v)))
+            .collect(),
+        per_kind: by_kind
+            .iter()
+            .map(|(k, v)| (k.clone(), summarize(v)))
+            .collect(),
         misses,
     }
 }
@@ -201,7 +211,11 @@ pub fn table(systems: &[(&str, &Report)]) -> String {
     let mut out = String::new();
     let names: Vec<&str> = systems.iter().map(|(n, _)| *n).collect();
     let first = systems[0].1;
-    write!(out, "| group | queries | nDCG@10 | MRR@10 | Recall@10 | page hit@10 |").unwrap();
+    write!(
+        out,
+        "| group | queries | nDCG@10 | MRR@10 | Recall@10 | page hit@10 |"
+    )
+    .unwrap();
     for name in &names[1..] {
         write!(out, " nDCG@10 {name} |").unwrap();
     }
@@ -234,7 +248,9 @@ pub fn table(systems: &[(&str, &Report)]) -> String {
     };
     row("**all**", &|r| Some(r.overall));
     for lang in first.per_language.keys() {
-        row(&format!("lang {lang}"), &|r| r.per_language.get(lang).copied());
+        row(&format!("lang {lang}"), &|r| {
+            r.per_language.get(lang).copied()
+        });
     }
     for kind in first.per_kind.keys() {
         row(&format!("kind {kind}"), &|r| r.per_kind.get(kind).copied());

@@ -1,0 +1,93 @@
+//! Search quality beside a plain tantivy index: runs the judged query set
+//! (`tests/relevance/*.jsonl`) through Answerbank and through tantivy's
+//! default analyzer on the same records, and prints both tables.
+//!
+//! ```text
+//! cargo bench --bench relevance [-- --write FILE]
+//! ```
+
+#[path = "../tests/relevance/harness.rs"]
+mod harness;
+#[path = "support/measure.rs"]
+mod measure;
+#[path = "support/plain.rs"]
+mod plain;
+
+use harness::{evaluate, load_queries, table, Ranked};
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let write = std::env::args()
+        .skip_while(|a| a != "--write")
+        .nth(1)
+        .map(PathBuf::from);
+    let queries = load_queries(&root.join("tests/relevance"));
+    let options = ingest::IngestOptions {
+        worker: Some(ingest::WorkerCommand {
+            program: PathBuf::from(env!("CARGO_BIN_EXE_answerbank")),
+            args: vec!["__extract-pdf".to_string()],
+        }),
+        ..ingest::IngestOptions::default()
+    };
+
+    let ours_dir = tempfile::tempdir().expect("temp dir");
+    let engine = engine::Engine::open(ours_dir.path()).expect("open");
+    engine
+        .ingest_corpus(&root.join("corpus"), &options, &|_| {})
+        .expect("ingest");
+    let ours = evaluate(&queries, |q| {
+        engine
+            .search(&engine::SearchRequest::new(q))
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| Ranked {
+                id: h.id,
+                pages: h.pages.iter().map(|p| p.page).collect(),
+            })
+            .collect()
+    });
+
+    let records = ingest::ingest(&root.join("corpus"), &options, &|_| {})
+        .expect("read corpus")
+        .records;
+    let plain_dir = tempfile::tempdir().expect("temp dir");
+    let plain = plain::Plain::build(plain_dir.path(), &records).expect("plain index");
+    let reference = evaluate(&queries, |q| {
+        plain
+            .search(q)
+            .expect("plain search")
+            .0
+            .into_iter()
+            .map(|h| Ranked {
+                id: h.id,
+                pages: h.pages,
+            })
+            .collect()
+    });
+
+    let mut out = format!(
+        "{} judged queries; nDCG@10, MRR@10, Recall@10 and page hit@10 of Answerbank, \
+         and nDCG@10 of a plain tantivy index (default analyzer, title+body, pages as documents).\n\n",
+        queries.len()
+    );
+    out.push_str(&table(&[
+        ("answerbank", &ours),
+        ("plain tantivy", &reference),
+    ]));
+    out.push_str("\nPlain tantivy, full:\n\n");
+    out.push_str(&table(&[("plain tantivy", &reference)]));
+    println!("{out}");
+    for miss in &ours.misses {
+        println!("answerbank nDCG 0: {miss}");
+    }
+    if let Some(path) = write {
+        std::fs::write(
+            &path,
+            measure::document("Search quality (tests/relevance)", &out),
+        )
+        .expect("write");
+        eprintln!("wrote {}", path.display());
+    }
+}
