@@ -372,14 +372,16 @@ impl<'a> Builder<'a> {
                 alts.push(boxed(q));
             }
         }
-        if !generic {
+        {
             let mut seen: HashSet<(usize, Vec<String>)> = HashSet::new();
             for form in &concept.forms {
                 if form.text == m.form && form.lang == m.lang {
                     continue;
                 }
                 if form.is_acronym {
-                    if seen.insert((9, vec![form.text.to_lowercase()])) {
+                    if generic {
+                        hl.terms[4].extend(analysis::analyze(Lang::Und, &form.text));
+                    } else if seen.insert((9, vec![form.text.to_lowercase()])) {
                         if let Some(q) = self.exact(&form.text, Some(hl), weight) {
                             alts.push(q);
                         }
@@ -398,6 +400,9 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 hl.terms[slot].extend(tokens.iter().map(|t| t.text.clone()));
+                if generic {
+                    continue;
+                }
                 let title = self.target.title.map(|t| t[slot]);
                 if let Some(q) = self.pair(title, self.target.body[slot], &tokens, weight) {
                     alts.push(q);
