@@ -4,3 +4,4 @@ mod ingest;
 mod relevance;
 mod server;
 mod search;
+mod browser;

@@ -167,32 +167,58 @@ pub fn http(
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
+    // Read until the body is complete: some servers (chromedriver) keep the
+    // connection open despite `Connection: close`.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the answer");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: BTreeMap<String, String> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers
+    let mut chunk = [0u8; 16 * 1024];
+    let (split, status, headers) = loop {
+        let n = stream.read(&mut chunk).expect("read the answer");
+        assert!(n > 0, "connection closed before the headers");
+        raw.extend_from_slice(&chunk[..n]);
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_string();
+            let mut lines = head.split("\r\n");
+            let status: u16 = lines
+                .next()
+                .and_then(|l| l.split(' ').nth(1))
+                .and_then(|s| s.parse().ok())
+                .expect("a status line");
+            let headers: BTreeMap<String, String> = lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            break (split, status, headers);
+        }
+    };
+    let chunked = headers
         .get("transfer-encoding")
-        .is_some_and(|v| v.contains("chunked"))
-    {
+        .is_some_and(|v| v.contains("chunked"));
+    let length: Option<usize> = headers.get("content-length").and_then(|v| v.parse().ok());
+    let no_body = method == "HEAD" || status == 204 || status == 304;
+    loop {
+        let body_so_far = &raw[split + 4..];
+        let complete = no_body
+            || match (chunked, length) {
+                (true, _) => body_so_far.ends_with(b"0\r\n\r\n"),
+                (false, Some(length)) => body_so_far.len() >= length,
+                (false, None) => false,
+            };
+        if complete {
+            break;
+        }
+        let n = stream.read(&mut chunk).expect("read the answer");
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&chunk[..n]);
+    }
+    let mut body = raw[split + 4..].to_vec();
+    if no_body {
+        body.clear();
+    } else if chunked {
         body = dechunk(&body);
+    } else if let Some(length) = length {
+        body.truncate(length);
     }
     Answer {
         status,
