@@ -22,14 +22,14 @@
 
 use crate::filters::{
     Apostrophes, ArabicLightStem, ArabicNormalize, ArabicStop, EnglishPossessive, FrenchElision,
-    NeutralApostrophe, StepFilter, Stop,
+    Lowercase, NeutralApostrophe, StepFilter, Stop,
 };
 use crate::stopwords::{ARABIC, ENGLISH, FRENCH, SPANISH};
 use crate::tokenizer::CpTokenizer;
 use crate::Lang;
 use std::cell::RefCell;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, Stemmer, TextAnalyzer, Token, TokenizerManager,
+    AsciiFoldingFilter, Language, Stemmer, TextAnalyzer, Token, TokenizerManager,
 };
 
 /// Every language that has an analyzer, `Und` (neutral) last.
@@ -50,7 +50,7 @@ pub fn analyzer_name(lang: Lang) -> &'static str {
 /// Builds the analyzer of `lang` (see the module documentation for the
 /// chains). Building is cheap: stop lists are static and shared.
 pub fn analyzer(lang: Lang) -> TextAnalyzer {
-    let base = TextAnalyzer::builder(CpTokenizer::default()).filter(LowerCaser);
+    let base = TextAnalyzer::builder(CpTokenizer::default()).filter(StepFilter(Lowercase));
     match lang {
         Lang::En => base
             .filter(StepFilter(EnglishPossessive))

@@ -81,6 +81,31 @@ impl<S: Step, T: TokenStream> TokenStream for StepStream<'_, S, T> {
     }
 }
 
+/// Lowercasing (tantivy's `LowerCaser` rebuilds every non-ASCII token char
+/// by char): ASCII is lowered in place, and so is a token whose only
+/// non-ASCII chars are Arabic (a caseless script); others go through
+/// `char::to_lowercase`.
+#[derive(Clone, Copy)]
+pub(crate) struct Lowercase;
+
+impl Step for Lowercase {
+    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+        // Lead bytes 0xD8..=0xDB are U+0600..U+06FF; continuation bytes
+        // 0x80..=0xBF. Anything else non-ASCII may have case.
+        let caseless_rest = text
+            .bytes()
+            .all(|b| b.is_ascii() || (0x80..=0xBF).contains(&b) || (0xD8..=0xDB).contains(&b));
+        if caseless_rest {
+            text.make_ascii_lowercase();
+        } else {
+            scratch.clear();
+            scratch.extend(text.chars().flat_map(char::to_lowercase));
+            mem::swap(text, scratch);
+        }
+        true
+    }
+}
+
 /// Replaces `’`/`‘` by `'` so that both apostrophes index the same.
 #[inline]
 fn normalize_apostrophes(text: &mut String, scratch: &mut String) {

@@ -677,6 +677,57 @@ mod tests {
     }
 
     #[test]
+    fn concepts_the_issue_names_exist() {
+        for id in [
+            "uasc",
+            "ftr",
+            "cpms",
+            "cpims",
+            "mhpss",
+            "gbv",
+            "caafag",
+            "case_management",
+            "alternative_care",
+            "child_labour",
+            "bid",
+            "cfs",
+            "psea",
+            "birth_registration",
+            "child_marriage",
+            "hrp",
+            "hno",
+            "five_w",
+            "sop",
+            "ims",
+            "coordination_group",
+            "aor",
+            "capacity_building",
+            "assessment",
+            "monitoring_evaluation",
+            "referral_pathway",
+            "pss",
+            "family_tracing",
+            "reunification",
+            "foster_care",
+            "kinship_care",
+            "interim_care",
+        ] {
+            let c = g().concept(id).unwrap_or_else(|| panic!("{id} missing"));
+            for lang in Lang::ALL {
+                assert!(c.forms.iter().any(|f| f.lang == lang), "{id} {lang}");
+            }
+        }
+    }
+
+    #[test]
+    fn elision_forms_alone() {
+        reaches("l’enfance", Lang::En, "childhood");
+        reaches("l'enfance", Lang::Ar, "الطفولة");
+        reaches("d'urgence", Lang::En, "emergency");
+        reaches("d’urgence", Lang::Ar, "الطوارئ");
+    }
+
+    #[test]
     fn acronyms_both_ways_and_plus() {
         reaches(
             "CPIMS+",

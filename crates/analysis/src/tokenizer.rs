@@ -108,6 +108,19 @@ impl CpTokenStream<'_> {
         let mut prev_upper = false;
         let mut chars = self.text[start..].char_indices().peekable();
         while let Some((i, c)) = chars.next() {
+            // Fast paths: ASCII and the Arabic letters, most of our text.
+            if c.is_ascii_alphanumeric() {
+                prev_letter = c.is_ascii_alphabetic();
+                prev_upper = c.is_ascii_uppercase();
+                end = start + i + 1;
+                continue;
+            }
+            if matches!(c as u32, 0x0620..=0x064A) {
+                prev_letter = true;
+                prev_upper = false;
+                end = start + i + 2;
+                continue;
+            }
             if is_word_char(c) {
                 flags.nfc |= needs_nfc(c);
                 prev_letter = c.is_alphabetic() || (is_combining_mark(c) && prev_letter);
@@ -187,7 +200,9 @@ impl TokenStream for CpTokenStream<'_> {
         }
         loop {
             let rest = &self.text[self.cursor..];
-            let Some((i, _)) = rest.char_indices().find(|&(_, c)| c.is_alphanumeric()) else {
+            let Some((i, _)) = rest.char_indices().find(|&(_, c)| {
+                c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
+            }) else {
                 self.cursor = self.text.len();
                 return false;
             };
