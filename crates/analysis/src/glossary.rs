@@ -196,6 +196,26 @@ impl Slots {
     }
 }
 
+/// Whether a surface word is the acronym `form` itself: case, dots and a
+/// final plural `s` aside (`U.A.S.C.` and `uasc` are `UASC`, `SOPs` is
+/// `SOP`). Acronyms are compared on their surface, not on analyzed tokens,
+/// because stemmers cut them (`PEAS` -> `pe`, `IMS` -> `im`).
+fn same_acronym(surface: &str, form: &str) -> bool {
+    let clean = |s: &str| {
+        let mut out: Vec<char> = s
+            .chars()
+            .filter(|&c| c != '.')
+            .flat_map(char::to_lowercase)
+            .collect();
+        // `SOPs`, `NGOs`, `IDPs`: a lowercase plural `s` after capitals.
+        if s.ends_with('s') && s.chars().filter(|c| c.is_uppercase()).count() >= 2 {
+            out.pop();
+        }
+        out
+    };
+    clean(surface) == clean(form)
+}
+
 /// Whether the surface text of a matched acronym is written like one.
 fn written_as_acronym(surface: &str) -> bool {
     let upper = surface.chars().filter(|c| c.is_uppercase()).count();
@@ -376,8 +396,13 @@ impl Glossary {
                     let form = &self.concepts[e.concept as usize].forms[e.form as usize];
                     let from = slots.slot(i)[0].1;
                     let to = slots.slot(i + e.tokens.len() - 1)[0].2;
-                    if form.is_acronym && strict_acronyms && !written_as_acronym(&text[from..to]) {
-                        continue;
+                    if form.is_acronym {
+                        let surface = &text[from..to];
+                        if !same_acronym(surface, &form.text)
+                            || (strict_acronyms && !written_as_acronym(surface))
+                        {
+                            continue;
+                        }
                     }
                     best = Some(e);
                 }
@@ -524,6 +549,13 @@ mod tests {
                     if form_tokens(lang, &f.text).is_empty() {
                         problems.push(format!("{}: {:?} is empty under {lang}", c.id, f.text));
                     }
+                }
+                // A form of several words must keep several tokens, or a
+                // single common word would stand for the concept.
+                let words = f.text.split_whitespace().count();
+                let tokens = form_tokens(f.lang, &f.text).len();
+                if words >= 2 && tokens < 2 {
+                    problems.push(format!("{}: {:?} analyzes to {tokens} token", c.id, f.text));
                 }
                 // A form finds its own concept in its language's text (as
                 // written, acronyms in capitals) and in a query.
@@ -787,6 +819,14 @@ mod tests {
             ids_in(Lang::Ar, "إدارة الحالات للأطفال غير المصحوبين و UASC"),
             ["case_management", "uasc", "uasc"]
         );
+        // Acronyms match their surface, not their stem: `PE` is not
+        // `PEAS`, `IM` is not `IMS`; `SOPs`, `U.A.S.C.` are fine.
+        assert!(ids_in(Lang::Es, "la PE y el IM").is_empty());
+        assert_eq!(
+            ids_in(Lang::En, "the SOPs of the U.A.S.C. team"),
+            ["sop", "uasc"]
+        );
+        assert!(g().concepts_in_query("pe").is_empty());
         // `a bid` is not BID; `BID` is.
         assert!(ids_in(Lang::En, "we lost a bid").is_empty());
         assert_eq!(ids_in(Lang::En, "the BID panel"), ["bid"]);
