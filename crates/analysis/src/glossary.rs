@@ -583,8 +583,16 @@ mod tests {
             let mut owner: HashMap<Vec<String>, &str> = HashMap::new();
             for entries in g.matcher(lang).by_first.values() {
                 for e in entries {
-                    let id = g.concepts[e.concept as usize].id.as_str();
-                    if let Some(other) = owner.insert(e.tokens.clone(), id) {
+                    let concept = &g.concepts[e.concept as usize];
+                    let id = concept.id.as_str();
+                    // Acronyms are told apart by their surface (`PE` vs
+                    // `PEAS`, both `pe` once stemmed).
+                    let form = &concept.forms[e.form as usize];
+                    let mut key = e.tokens.clone();
+                    if form.is_acronym {
+                        key.push(format!("acronym:{}", form.text.to_lowercase()));
+                    }
+                    if let Some(other) = owner.insert(key, id) {
                         if other != id {
                             problems.push(format!(
                                 "{lang}: {:?} belongs to {other} and {id}",
@@ -821,12 +829,19 @@ mod tests {
         );
         // Acronyms match their surface, not their stem: `PE` is not
         // `PEAS`, `IM` is not `IMS`; `SOPs`, `U.A.S.C.` are fine.
-        assert!(ids_in(Lang::Es, "la PE y el IM").is_empty());
+        assert!(ids_in(Lang::Es, "la PEA y el IM").is_empty());
+        assert_eq!(ids_in(Lang::Fr, "les partenaires PE"), ["child_protection"]);
+        assert_eq!(ids_in(Lang::Fr, "la PEAS"), ["psea"]);
         assert_eq!(
             ids_in(Lang::En, "the SOPs of the U.A.S.C. team"),
             ["sop", "uasc"]
         );
-        assert!(g().concepts_in_query("pe").is_empty());
+        let pe: Vec<_> = g()
+            .concepts_in_query("pe")
+            .iter()
+            .map(|m| m.concept_id)
+            .collect();
+        assert_eq!(pe, ["child_protection"]);
         // `a bid` is not BID; `BID` is.
         assert!(ids_in(Lang::En, "we lost a bid").is_empty());
         assert_eq!(ids_in(Lang::En, "the BID panel"), ["bid"]);
