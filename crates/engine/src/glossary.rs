@@ -16,3 +16,12 @@ pub fn concepts(lang: Lang, title: &str, body: &str) -> Vec<String> {
     }
     out
 }
+
+/// The glossary concept ids mentioned in `text`, once per mention.
+pub fn mentions(lang: Lang, text: &str) -> Vec<&'static str> {
+    Glossary::builtin()
+        .concepts_in(lang, text)
+        .into_iter()
+        .map(|m| m.concept_id)
+        .collect()
+}

@@ -242,6 +242,15 @@ impl Engine {
     }
 }
 
+/// The language fields text of `lang` goes into: its own, or all four for
+/// `und` (so a query in any language reaches it).
+fn slots(lang: analysis::Lang) -> Vec<usize> {
+    match lang_slot(lang) {
+        Some(slot) => vec![slot],
+        None => (0..crate::schema::LANGS.len()).collect(),
+    }
+}
+
 fn facet(root: &str, value: &str) -> Facet {
     Facet::from_path([root, value])
 }
@@ -279,13 +288,16 @@ fn add_record(writer: &IndexWriter, f: &Fields, r: &Record, hash: &str) -> Resul
         doc.add_i64(f.date, d);
         doc.add_facet(f.facets, facet("year", &(d / 10_000).to_string()));
     }
-    if let Some(slot) = lang_slot(r.language) {
+    for slot in slots(r.language) {
         doc.add_text(f.title[slot], &r.title);
         doc.add_text(f.body[slot], &r.body);
     }
     doc.add_text(f.title_any, &r.title);
     doc.add_text(f.body_any, &r.body);
-    for concept in crate::glossary::concepts(r.language, &r.title, &r.body) {
+    for concept in crate::glossary::mentions(r.language, &r.title) {
+        doc.add_text(f.concepts_title, concept);
+    }
+    for concept in crate::glossary::mentions(r.language, &r.body) {
         doc.add_text(f.concepts, concept);
     }
     doc.add_text(f.title_raw, &r.title);
@@ -312,7 +324,7 @@ fn add_record(writer: &IndexWriter, f: &Fields, r: &Record, hash: &str) -> Resul
         doc.add_text(f.kind, KIND_PAGE);
         doc.add_text(f.id, &r.id);
         doc.add_u64(f.page, u64::from(page.number));
-        if let Some(slot) = lang_slot(page.language) {
+        for slot in slots(page.language) {
             doc.add_text(f.page_text[slot], &page.text);
         }
         doc.add_text(f.page_any, &page.text);

@@ -11,9 +11,12 @@
 //! | `idkey` | u64, fast | the first 8 bytes of the id, big-endian: id order for tie-breaks |
 //! | `facets` | facet | `/type/qa`, `/language/fr`, `/topic/uasc`, `/country/..`, `/year/2024` |
 //! | `title_{en,fr,es,ar}`, `body_{..}` | text, `cp_xx`, positions | a record's text, in its language's fields |
-//! | `title_any`, `body_any` | text, `cp_neutral`, positions | every record's text (acronyms, codes, und, typos) |
+//! | `title_any`, `body_any` | text, `cp_neutral`, no positions | every record's surface forms: typo tolerance and suggestions only |
 //! | `page_{en,fr,es,ar}`, `page_any` | text | a page's text (kept apart so pages do not skew record statistics) |
-//! | `concepts` | raw, multi | glossary concept ids found in the text |
+//! | `concepts`, `concepts_title` | raw, one value per mention | glossary concept ids found in the body / title |
+//!
+//! Text of undetermined language (`und`) goes into all four language
+//! fields, so a query in any language reaches it.
 //! | `title_raw`, `body_raw` | stored | the text snippets are cut from (body capped) |
 //! | `meta` | stored | small JSON of the hit fields (type, lang, date, country, topics, source) |
 //! | `hash` | raw, fast | the record hash (incremental ingest) |
@@ -27,7 +30,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or what goes into it changes: an index with
 /// another version is rebuilt from scratch at open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Languages with their own fields, in field-array order.
 pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
@@ -57,6 +60,7 @@ pub struct Fields {
     pub page_text: [Field; 4],
     pub page_any: Field,
     pub concepts: Field,
+    pub concepts_title: Field,
     pub title_raw: Field,
     pub body_raw: Field,
     pub meta: Field,
@@ -66,10 +70,14 @@ pub struct Fields {
 }
 
 fn text(analyzer: &str) -> TextOptions {
+    text_with(analyzer, IndexRecordOption::WithFreqsAndPositions)
+}
+
+fn text_with(analyzer: &str, option: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(analyzer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(option),
     )
 }
 
@@ -81,7 +89,7 @@ pub fn build() -> Schema {
     b.add_u64_field("page", STORED);
     b.add_text_field("type", STRING);
     b.add_text_field("lang", STRING);
-    b.add_text_field("topic", STRING);
+    b.add_text_field("topic", STRING | FAST);
     b.add_text_field("country", STRING);
     b.add_i64_field("date", INDEXED | FAST);
     b.add_u64_field("idkey", FAST);
@@ -92,13 +100,28 @@ pub fn build() -> Schema {
     for lang in LANGS {
         b.add_text_field(&format!("body_{}", lang.code()), text(analyzer_name(lang)));
     }
-    b.add_text_field("title_any", text(analyzer_name(Lang::Und)));
-    b.add_text_field("body_any", text(analyzer_name(Lang::Und)));
+    // Surface forms: typo tolerance and suggestions only (no positions).
+    b.add_text_field(
+        "title_any",
+        text_with(analyzer_name(Lang::Und), IndexRecordOption::WithFreqs),
+    );
+    b.add_text_field(
+        "body_any",
+        text_with(analyzer_name(Lang::Und), IndexRecordOption::Basic),
+    );
     for lang in LANGS {
         b.add_text_field(&format!("page_{}", lang.code()), text(analyzer_name(lang)));
     }
-    b.add_text_field("page_any", text(analyzer_name(Lang::Und)));
-    b.add_text_field("concepts", STRING);
+    b.add_text_field(
+        "page_any",
+        text_with(analyzer_name(Lang::Und), IndexRecordOption::Basic),
+    );
+    // One value per mention: the term frequency is the number of mentions.
+    b.add_text_field("concepts", text_with("raw", IndexRecordOption::WithFreqs));
+    b.add_text_field(
+        "concepts_title",
+        text_with("raw", IndexRecordOption::WithFreqs),
+    );
     b.add_text_field("title_raw", STORED);
     b.add_text_field("body_raw", STORED);
     b.add_text_field("meta", STORED);
@@ -138,6 +161,7 @@ impl Fields {
             page_text: per("page")?,
             page_any: f("page_any")?,
             concepts: f("concepts")?,
+            concepts_title: f("concepts_title")?,
             title_raw: f("title_raw")?,
             body_raw: f("body_raw")?,
             meta: f("meta")?,

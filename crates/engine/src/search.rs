@@ -186,7 +186,7 @@ impl Engine {
     ///
     /// Ranking: BM25 over the per-language fields (title x2), the detected
     /// language boosted only when reliable, glossary expansions and typo
-    /// matches below exact words; from three words on, two thirds of them
+    /// matches below exact words; from three words on, half of them
     /// must match (all queries fall back to any word when that finds
     /// nothing). Ties: score, then date (newest first, undated last), then
     /// id (ascending, by its first 8 bytes; the rest in index order).
@@ -381,10 +381,9 @@ impl Engine {
         let lang = meta.lang.unwrap_or(Lang::Und);
         let title = text(fl.title_raw);
         let body = text(fl.body_raw);
-        let (tf, bf) = match crate::schema::lang_slot(lang) {
-            Some(slot) => (fl.title[slot], fl.body[slot]),
-            None => (fl.title_any, fl.body_any),
-        };
+        // Und text is in every language field; the English ones will do.
+        let slot = crate::schema::lang_slot(lang).unwrap_or(0);
+        let (tf, bf) = (fl.title[slot], fl.body[slot]);
         let num_docs = searcher.num_docs();
         let mlt = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
@@ -521,11 +520,10 @@ fn explain(
     let segment = searcher.segment_reader(addr.segment_ord);
     let mut out = format!(
         "score {score:.4}: per query word, the best language's match plus {tie} x the others \
-         (title x{title}, language-neutral fields x{neutral}, typo matches a constant {fuzzy}, \
-         glossary expansions x{exp}); ties broken by date (newest first), then id.\n",
+         (title x{title}, typo matches a constant {fuzzy} or less, glossary concepts \
+         x{exp}); ties broken by date (newest first), then id.\n",
         tie = crate::query::TIE_BREAKER,
         title = crate::query::TITLE_BOOST,
-        neutral = crate::query::NEUTRAL_WEIGHT,
         fuzzy = crate::query::FUZZY_SCORE,
         exp = crate::query::EXPANSION_WEIGHT,
     );
