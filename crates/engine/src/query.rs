@@ -376,8 +376,8 @@ impl<'a> Builder<'a> {
             if form.is_acronym {
                 if tagged.is_some() {
                     hl.terms[4].extend(analysis::analyze(Lang::Und, &form.text));
-                    for slot in 0..LANGS.len() {
-                        hl.terms[slot].extend(analysis::analyze(LANGS[slot], &form.text));
+                    for (slot, lang) in LANGS.iter().enumerate() {
+                        hl.terms[slot].extend(analysis::analyze(*lang, &form.text));
                     }
                 } else if seen.insert((9, vec![form.text.to_lowercase()])) {
                     if let Some(q) = self.exact(&form.text, Some(hl), weight) {
