@@ -319,6 +319,8 @@ mod tests {
             a(Lang::Ar, "إلى الأطفال على هذه التي وهذا غير المصحوبين"),
             ["اطفال", "غير", "مصحوب"]
         );
+        // Dialect question words go too.
+        assert_eq!(a(Lang::Ar, "شو اللي لازم نجهز"), ["لازم", "نجهز"]);
         // A harakat-bearing stop word is normalized first.
         assert!(a(Lang::Ar, "إِلَى").is_empty());
     }

@@ -15,7 +15,8 @@
 //!
 //! Sources of the word choice (facts, not copied files): Lucene's English set
 //! (33 words), the Snowball French and Spanish lists (trimmed), and Savoy's
-//! Arabic list (trimmed, plus prefixed forms such as `وفي`).
+//! Arabic list (trimmed, plus prefixed forms such as `وفي`, plus the dialect
+//! function words people type in questions: `شو`, `ليش`, `وين`, `اللي`).
 
 use std::sync::LazyLock;
 
@@ -102,6 +103,7 @@ pub(crate) static SPANISH: LazyLock<StopList> = LazyLock::new(|| {
         "ha", "hemos", "han", "haya", "hayan", "habia", "habian", "habra", "soy", "eres", "es",
         "somos", "son", "sea", "sean", "era", "eran", "fue", "fueron", "sera", "seran", "seria",
         "cuales", "aquel", "aquella", "aquellos", "aquellas", "pues", "segun", "tras", "mediante",
+        "cuanto", "cuantos", "cuanta", "cuantas",
     ])
 });
 
@@ -262,6 +264,23 @@ pub(crate) static ARABIC: LazyLock<StopList> = LazyLock::new(|| {
         "و",
         "ف",
         "ك",
+        // Levantine / Gulf / Egyptian function words common in typed
+        // questions: what, why, where, like this, this, (progressive), will,
+        // who/which, when.
+        "شو",
+        "ايش",
+        "ليش",
+        "وين",
+        "هيك",
+        "هاد",
+        "هادا",
+        "هاي",
+        "هدول",
+        "عم",
+        "رح",
+        "اللي",
+        "يلي",
+        "لما",
     ];
     StopList::owned(
         WORDS
