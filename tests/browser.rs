@@ -42,7 +42,7 @@ struct Driver {
     child: Child,
     addr: SocketAddr,
     session: String,
-    _profile: tempfile::TempDir,
+    profile_dir: tempfile::TempDir,
 }
 
 impl Driver {
@@ -91,6 +91,8 @@ impl Driver {
             "--disable-component-update".to_string(),
             "--disable-sync".to_string(),
             "--no-first-run".to_string(),
+            "--disable-breakpad".to_string(),
+            "--disable-crash-reporter".to_string(),
             "--lang=en-US".to_string(),
             "--window-size=1280,1000".to_string(),
             format!("--user-data-dir={}", profile.path().display()),
@@ -99,7 +101,7 @@ impl Driver {
             child,
             addr,
             session: String::new(),
-            _profile: profile,
+            profile_dir: profile,
         };
         let created = driver.raw(
             "POST",
@@ -235,6 +237,21 @@ impl Drop for Driver {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A Chromium whose session was never closed (a panic mid-test)
+        // outlives chromedriver: end the processes started on our profile.
+        let profile = self.profile_dir.path().to_string_lossy().to_string();
+        if let Ok(entries) = std::fs::read_dir("/proc") {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                if !name.bytes().all(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                if String::from_utf8_lossy(&cmdline).contains(&profile) {
+                    let _ = Command::new("kill").arg("-9").arg(&name).status();
+                }
+            }
+        }
     }
 }
 

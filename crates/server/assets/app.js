@@ -47,7 +47,7 @@
       search: 'بحث', hint: 'ابحث بالعربية أو الإنجليزية أو الفرنسية أو الإسبانية. تظهر الأسئلة السابقة أثناء الكتابة.',
       skip: 'انتقل إلى النتائج', filters: 'عوامل التصفية', type: 'النوع', language: 'اللغة', topic: 'الموضوع',
       country: 'البلد', year: 'السنة', qa: 'إجابة', document: 'وثيقة', results: '{n} نتيجة',
-      result1: 'نتيجة واحدة', none: 'لا توجد نتائج. جرّب كلمات أخرى أو أزل عامل تصفية.', loading: 'جارٍ البحث…',
+      result1: 'نتيجة واحدة', result2: 'نتيجتان', resultFew: '{n} نتائج', none: 'لا توجد نتائج. جرّب كلمات أخرى أو أزل عامل تصفية.', loading: 'جارٍ البحث…',
       error: 'حدث خطأ: {m}', prev: 'السابق', next: 'التالي', pages: 'الصفحات',
       page: 'صفحة {n}', pageOf: 'الصفحة {n} من {m}', openPage: 'صفحة {n}', openFile: 'افتح الوثيقة',
       similar: 'إجابات مشابهة', back: 'العودة إلى النتائج', remove: 'إزالة عامل التصفية: {v}',
@@ -95,6 +95,16 @@
     });
     if (at < chars.length) frag.appendChild(document.createTextNode(chars.slice(at).join('')));
     return frag;
+  }
+  // Plural forms: Arabic has a dual and a "few" form (3-10).
+  function count(n) {
+    if (!n) return t('none');
+    if (n === 1) return t('result1');
+    if (ui === 'ar') {
+      if (n === 2) return t('result2');
+      if (n % 100 >= 3 && n % 100 <= 10) return t('resultFew', { n: n });
+    }
+    return t('results', { n: n });
   }
   function dirOf(lang) { return lang === 'ar' ? 'rtl' : lang === 'und' ? 'auto' : 'ltr'; }
   function langName(code) { return T[ui][code] ? t(code) : code; }
@@ -180,7 +190,7 @@
     getJson('/api/search?' + apiQuery(s)).then(function (res) {
       if (seq !== searchSeq) return;
       $('layout').className = 'layout';
-      $('status').textContent = res.total === 1 ? t('result1') : res.total ? t('results', { n: res.total }) : t('none');
+      $('status').textContent = count(res.total);
       var ol = $('hits'); ol.textContent = '';
       res.hits.forEach(function (h) { ol.appendChild(hitItem(h)); });
       facets(res.facets || {}, s);

@@ -15,10 +15,10 @@
   var data = script.dataset;
   var base = (data.server || new URL(script.src, location.href).origin).replace(/\/+$/, '');
   var T = {
-    en: { label: 'Search the helpdesk answers', search: 'Search', results: '{n} results', none: 'No results.', error: 'Search failed: {m}', prev: 'Previous', next: 'Next', page: 'Page {n}', pageOf: 'Page {n} of {m}', qa: 'Answer', document: 'Document', pages: 'Result pages', by: 'Answerbank' },
-    fr: { label: 'Chercher dans les réponses du helpdesk', search: 'Chercher', results: '{n} résultats', none: 'Aucun résultat.', error: 'La recherche a échoué : {m}', prev: 'Précédent', next: 'Suivant', page: 'Page {n}', pageOf: 'Page {n} sur {m}', qa: 'Réponse', document: 'Document', pages: 'Pages de résultats', by: 'Answerbank' },
-    es: { label: 'Buscar en las respuestas del helpdesk', search: 'Buscar', results: '{n} resultados', none: 'Sin resultados.', error: 'La búsqueda falló: {m}', prev: 'Anterior', next: 'Siguiente', page: 'Página {n}', pageOf: 'Página {n} de {m}', qa: 'Respuesta', document: 'Documento', pages: 'Páginas de resultados', by: 'Answerbank' },
-    ar: { label: 'ابحث في إجابات مكتب المساعدة', search: 'بحث', results: '{n} نتيجة', none: 'لا توجد نتائج.', error: 'فشل البحث: {m}', prev: 'السابق', next: 'التالي', page: 'صفحة {n}', pageOf: 'الصفحة {n} من {m}', qa: 'إجابة', document: 'وثيقة', pages: 'صفحات النتائج', by: 'بنك الإجابات' }
+    en: { label: 'Search the helpdesk answers', search: 'Search', results: '{n} results', result1: '1 result', none: 'No results.', error: 'Search failed: {m}', prev: 'Previous', next: 'Next', page: 'Page {n}', pageOf: 'Page {n} of {m}', qa: 'Answer', document: 'Document', pages: 'Result pages', by: 'Answerbank' },
+    fr: { label: 'Chercher dans les réponses du helpdesk', search: 'Chercher', results: '{n} résultats', result1: '1 résultat', none: 'Aucun résultat.', error: 'La recherche a échoué : {m}', prev: 'Précédent', next: 'Suivant', page: 'Page {n}', pageOf: 'Page {n} sur {m}', qa: 'Réponse', document: 'Document', pages: 'Pages de résultats', by: 'Answerbank' },
+    es: { label: 'Buscar en las respuestas del helpdesk', search: 'Buscar', results: '{n} resultados', result1: '1 resultado', none: 'Sin resultados.', error: 'La búsqueda falló: {m}', prev: 'Anterior', next: 'Siguiente', page: 'Página {n}', pageOf: 'Página {n} de {m}', qa: 'Respuesta', document: 'Documento', pages: 'Páginas de resultados', by: 'Answerbank' },
+    ar: { label: 'ابحث في إجابات مكتب المساعدة', search: 'بحث', results: '{n} نتيجة', result1: 'نتيجة واحدة', result2: 'نتيجتان', resultFew: '{n} نتائج', none: 'لا توجد نتائج.', error: 'فشل البحث: {m}', prev: 'السابق', next: 'التالي', page: 'صفحة {n}', pageOf: 'الصفحة {n} من {m}', qa: 'إجابة', document: 'وثيقة', pages: 'صفحات النتائج', by: 'بنك الإجابات' }
   };
   var ui = data.lang && T[data.lang] ? data.lang : (function () {
     var langs = navigator.languages || [navigator.language || 'en'];
@@ -97,7 +97,8 @@
         return r.json().then(function (b) { if (!r.ok) throw new Error((b.error && b.error.message) || r.status); return b; });
       }).then(function (res) {
         if (my !== seq) return;
-        status.textContent = res.total ? t('results', { n: res.total }) : t('none');
+        var n = res.total, few = n % 100 >= 3 && n % 100 <= 10;
+        status.textContent = !n ? t('none') : n === 1 ? t('result1') : ui === 'ar' && n === 2 ? t('result2') : ui === 'ar' && few ? t('resultFew', { n: n }) : t('results', { n: n });
         hits.textContent = '';
         res.hits.forEach(function (h) {
           var li = el('li', { lang: h.language === 'und' ? null : h.language, dir: dirOf(h.language), 'class': 'hit' },

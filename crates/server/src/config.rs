@@ -35,6 +35,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Largest request body accepted (bytes); larger ones get 413.
     pub max_body_bytes: usize,
+    /// Index operations (searches, record reads) run at once; more wait in
+    /// line. 0: one per core.
+    pub search_concurrency: usize,
     /// Ingest options for the admin reindex.
     pub ingest: ingest::IngestOptions,
 }
@@ -51,6 +54,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             request_timeout: Duration::from_secs(10),
             max_body_bytes: 16 * 1024,
+            search_concurrency: 0,
             ingest: ingest::IngestOptions::default(),
         }
     }

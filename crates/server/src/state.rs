@@ -30,6 +30,7 @@ pub(crate) struct Inner {
     pub metrics: Metrics,
     pub limiter: RateLimiter,
     pub reindexing: AtomicBool,
+    pub search_slots: tokio::sync::Semaphore,
     pub last_reindex: Mutex<ReindexStatus>,
 }
 
@@ -57,6 +58,10 @@ impl AppState {
                 metrics: Metrics::default(),
                 limiter,
                 reindexing: AtomicBool::new(false),
+                search_slots: tokio::sync::Semaphore::new(match config.search_concurrency {
+                    0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+                    n => n,
+                }),
                 last_reindex: Mutex::new(ReindexStatus {
                     state: "idle".to_string(),
                     report: None,
