@@ -16,6 +16,7 @@
 //! trust_forwarded_for = false     # only behind your own proxy
 //! request_timeout_secs = 10
 //! max_body_bytes = 16384
+//! search_concurrency = 0          # searches at once; 0 = one per core
 //! ```
 
 use anyhow::Context;
@@ -66,6 +67,9 @@ pub struct ServeArgs {
     /// Largest request body in bytes [default: 16384].
     #[arg(long, env = "ANSWERBANK_MAX_BODY_BYTES", value_name = "BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Searches run at once; more wait in line (0 = one per core) [default: 0].
+    #[arg(long, env = "ANSWERBANK_SEARCH_CONCURRENCY", value_name = "N")]
+    pub search_concurrency: Option<usize>,
     /// Serve the index as it is, without bringing it up to date first.
     #[arg(long)]
     pub no_ingest: bool,
@@ -95,6 +99,7 @@ struct FileServe {
     trust_forwarded_for: Option<bool>,
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
+    search_concurrency: Option<usize>,
 }
 
 fn read_config_file(explicit: Option<&Path>) -> anyhow::Result<FileServe> {
@@ -179,6 +184,10 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             .max_body_bytes
             .or(file.max_body_bytes)
             .unwrap_or(defaults.max_body_bytes),
+        search_concurrency: args
+            .search_concurrency
+            .or(file.search_concurrency)
+            .unwrap_or(defaults.search_concurrency),
         ingest: crate::common::ingest_options()?,
     };
     Ok(Settings {
