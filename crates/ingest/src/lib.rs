@@ -21,7 +21,7 @@ mod text;
 mod walk;
 
 pub use finish::finish;
-pub use pdf::{run_pdf_worker, PdfRequest, PdfResponse};
+pub use pdf::{run_pdf_worker, Extractor, PageText, PdfRequest, PdfResponse};
 pub use record::{Extraction, ExtractionStatus, Page, Problem, Record, RecordKind};
 pub use walk::{walk, CorpusFile, FileFormat};
 

@@ -86,6 +86,9 @@ pub(crate) fn quality_flags(text: &str) -> Vec<String> {
             bad as f64 * 100.0 / visible as f64
         ));
     }
+    if !text.chars().any(char::is_alphanumeric) {
+        flags.push("no-letters-or-digits".to_string());
+    }
     // Tokens of one letter in a row: "E x a m p l e" or "Exa mp le do".
     let mut words = 0usize;
     let mut singles_in_runs = 0usize;
@@ -119,9 +122,11 @@ pub(crate) fn quality_flags(text: &str) -> Vec<String> {
 
 /// True when a flag says the text is not to be trusted as is.
 pub(crate) fn is_suspicious(flags: &[String]) -> bool {
-    flags
-        .iter()
-        .any(|f| f.starts_with("replacement-characters") || f.starts_with("single-letter-runs"))
+    flags.iter().any(|f| {
+        f.starts_with("replacement-characters")
+            || f.starts_with("single-letter-runs")
+            || f == "no-letters-or-digits"
+    })
 }
 
 #[cfg(test)]

@@ -293,6 +293,8 @@ pub(crate) fn visual_to_logical(line: &Line) -> Line {
 /// words, the article "ال" starts them, so "لا" rarely ends a long word and
 /// "ة"/"ى" never start one.
 pub(crate) fn arabic_order_score(text: &str) -> i64 {
+    // Presentation forms (U+FB50..U+FEFF) fold to letters first.
+    let text = crate::text::normalize(text);
     let mut score = 0i64;
     for word in text.split(|c: char| !is_arabic(c) || c == '\u{060C}' || c == '\u{061F}') {
         let letters: Vec<char> = word
@@ -362,48 +364,66 @@ pub(crate) fn fix_rtl(pages: &mut [Vec<Line>]) -> bool {
     true
 }
 
-/// The per-document decision for glyphs with positions: every line in
-/// stream order, or every Arabic line in visual (x) order reordered to
-/// logical order, whichever makes the Arabic words look more like Arabic.
-/// Returns the lines of each page and whether it reordered.
+/// The per-document decision for glyphs with positions. Three readings of
+/// the Arabic lines compete: the stream order as is (PDFs that store
+/// logical order), the stream order taken as visual order and reordered,
+/// and the glyphs sorted by position (true visual order, whatever order the
+/// stream drew them in) and reordered. The one whose Arabic words look most
+/// like Arabic wins for the whole document; ties keep the stream as is, and
+/// the positions win unless the reordered stream scores clearly better (the
+/// positions also put punctuation and digit runs drawn separately in place). Returns the lines of each page and whether it
+/// reordered.
 pub(crate) fn order_pages(pages: &[Vec<Vec<Glyph>>]) -> (Vec<Vec<Line>>, bool) {
-    let mut as_is = 0i64;
-    let mut reordered = 0i64;
-    let mut stream: Vec<Vec<Line>> = Vec::with_capacity(pages.len());
-    let mut logical: Vec<Vec<Option<Line>>> = Vec::with_capacity(pages.len());
+    let mut scores = [0i64; 3];
+    let mut any = false;
+    let mut readings: Vec<Vec<(Line, Option<[Line; 2]>)>> = Vec::with_capacity(pages.len());
     for page in pages {
-        let mut s_lines = Vec::with_capacity(page.len());
-        let mut l_lines = Vec::with_capacity(page.len());
+        let mut lines = Vec::with_capacity(page.len());
         for line in page {
-            let s = stream_units(line);
-            if has_arabic(&s) {
-                let l = visual_to_logical(&visual_units(line));
-                as_is += arabic_order_score(&s.concat());
-                reordered += arabic_order_score(&l.concat());
-                l_lines.push(Some(l));
+            let stream = stream_units(line);
+            if has_arabic(&stream) {
+                any = true;
+                let reordered = visual_to_logical(&stream);
+                let positioned = visual_to_logical(&visual_units(line));
+                scores[0] += arabic_order_score(&stream.concat());
+                scores[1] += arabic_order_score(&reordered.concat());
+                scores[2] += arabic_order_score(&positioned.concat());
+                lines.push((stream, Some([reordered, positioned])));
             } else {
-                l_lines.push(None);
+                lines.push((stream, None));
             }
-            s_lines.push(s);
         }
-        stream.push(s_lines);
-        logical.push(l_lines);
+        readings.push(lines);
     }
-    if reordered <= as_is {
-        return (stream, false);
-    }
-    let pages = stream
+    // Positions are the principled reading; the stream reordered as a whole
+    // only wins by a clear margin (it helps when positions are broken).
+    let margin = (scores[1].abs() / 10).max(2);
+    let choice = if !any || (scores[0] >= scores[1] && scores[0] >= scores[2]) {
+        0
+    } else if scores[2] > scores[0] && scores[2] + margin >= scores[1] {
+        2
+    } else {
+        1
+    };
+    let pages = readings
         .into_iter()
-        .zip(logical)
-        .map(|(s_lines, l_lines)| {
-            s_lines
+        .map(|lines| {
+            lines
                 .into_iter()
-                .zip(l_lines)
-                .map(|(s, l)| l.unwrap_or(s))
+                .map(|(stream, other)| match (choice, other) {
+                    (0, _) | (_, None) => stream,
+                    (c, Some([reordered, positioned])) => {
+                        if c == 1 {
+                            reordered
+                        } else {
+                            positioned
+                        }
+                    }
+                })
                 .collect()
         })
         .collect();
-    (pages, true)
+    (pages, choice != 0)
 }
 
 #[cfg(test)]
@@ -448,6 +468,10 @@ mod tests {
         let reversed: String = logical.chars().rev().collect();
         assert!(arabic_order_score(logical) > 0);
         assert!(arabic_order_score(&reversed) < 0);
+        // Presentation forms (as pdftotext and some producers emit them)
+        // count as their letters: "العربية" in final/medial/initial forms.
+        let forms = "\u{FE8D}\u{FEDF}\u{FECC}\u{FEAE}\u{FE91}\u{FEF4}\u{FE94}";
+        assert!(arabic_order_score(forms) > 0);
     }
 
     #[test]

@@ -362,7 +362,12 @@ fn bad_share(text: &str) -> f64 {
         .count() as f64;
     let words: Vec<&str> = text.split_whitespace().collect();
     let singles = words.iter().filter(|w| w.chars().count() == 1).count() as f64;
-    bad / visible + singles / (words.len().max(1) as f64)
+    let no_letters = if text.chars().any(char::is_alphanumeric) {
+        0.0
+    } else {
+        1.0
+    };
+    bad / visible + singles / (words.len().max(1) as f64) + no_letters
 }
 
 /// Status from the pages: all gave text → ok; none → empty (or failed when

@@ -33,8 +33,7 @@ pub fn run_pdf_worker(
     // Panics are caught and reported per page; keep stderr for real crashes.
     std::panic::set_hook(Box::new(|_| {}));
     let response = extract_in_process(&request);
-    serde_json::to_writer(&mut output, &response)
-        .map_err(std::io::Error::other)?;
+    serde_json::to_writer(&mut output, &response).map_err(std::io::Error::other)?;
     output.flush()
 }
 
