@@ -1204,3 +1204,60 @@ fn serve_command_ingests_then_serves_and_logs_no_queries() {
         "requests are logged by route:\n{text}"
     );
 }
+
+/// Smoke test over the corpus that ships in corpus/: the README's
+/// `answerbank serve` serves it, in four languages, PDFs at their page.
+#[test]
+fn smoke_over_the_shipped_corpus() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    if !corpus.join("qa").is_dir() {
+        eprintln!("SKIPPED: no corpus/ folder");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine::Engine::open(&dir.path().join("index")).unwrap();
+    let report = engine
+        .ingest_corpus(&corpus, &ingest_options(), &|_| {})
+        .expect("ingest corpus/");
+    assert!(report.added > 100, "{report:?}");
+    let app = server::router(
+        server::AppState::with_engine(
+            server::Config {
+                corpus_dir: Some(corpus.clone()),
+                ..test_config()
+            },
+            Arc::new(engine),
+        )
+        .unwrap(),
+    );
+    let mut pdf_link = None;
+    for (lang, q) in [
+        ("en", "family tracing for unaccompanied children"),
+        ("fr", "enfants non accompagnés"),
+        ("es", "niños no acompañados"),
+        ("ar", "الأطفال غير المصحوبين"),
+    ] {
+        let (status, json) = get_json(&app, &format!("/api/search?q={}&limit=20", enc(q)));
+        assert_eq!(status, 200, "{lang}");
+        let hits = json["hits"].as_array().unwrap();
+        assert!(
+            hits.iter().take(5).any(|h| h["language"] == lang),
+            "{lang}: no {lang} hit in the top 5 for {q}"
+        );
+        if pdf_link.is_none() {
+            pdf_link = hits.iter().find_map(|h| {
+                let page = h["pages"][0]["page"].as_u64()?;
+                let url = h["file_url"].as_str()?;
+                url.ends_with(".pdf").then(|| (url.to_string(), page))
+            });
+        }
+    }
+    let (url, page) = pdf_link.expect("a PDF hit with a page in some language");
+    assert!(page >= 1);
+    let (status, body) = oneshot(
+        &app,
+        Request::get(url.as_str()).body(Body::empty()).unwrap(),
+    );
+    assert_eq!(status, 200, "{url}");
+    assert!(body.starts_with(b"%PDF"), "{url}");
+}
