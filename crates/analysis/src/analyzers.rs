@@ -22,15 +22,13 @@
 
 use crate::filters::{
     Apostrophes, ArabicLightStem, ArabicNormalize, ArabicStop, EnglishPossessive, FrenchElision,
-    Lowercase, NeutralApostrophe, StepFilter, Stop,
+    Lowercase, NeutralApostrophe, SnowballStem, StepFilter, Stop,
 };
 use crate::stopwords::{ARABIC, ENGLISH, FRENCH, SPANISH};
 use crate::tokenizer::CpTokenizer;
 use crate::Lang;
 use std::cell::RefCell;
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, Stemmer, TextAnalyzer, Token, TokenizerManager,
-};
+use tantivy::tokenizer::{AsciiFoldingFilter, TextAnalyzer, Token, TokenizerManager};
 
 /// Every language that has an analyzer, `Und` (neutral) last.
 pub(crate) const ANALYZED: [Lang; 5] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar, Lang::Und];
@@ -57,21 +55,21 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
             .filter(StepFilter(ArabicNormalize))
             .filter(AsciiFoldingFilter)
             .filter(StepFilter(Stop(&ENGLISH)))
-            .filter(Stemmer::new(Language::English))
+            .filter(StepFilter(SnowballStem::new(frostem::Algorithm::English)))
             .build(),
         Lang::Fr => base
             .filter(StepFilter(FrenchElision))
             .filter(StepFilter(ArabicNormalize))
             .filter(AsciiFoldingFilter)
             .filter(StepFilter(Stop(&FRENCH)))
-            .filter(Stemmer::new(Language::French))
+            .filter(StepFilter(SnowballStem::new(frostem::Algorithm::French)))
             .build(),
         Lang::Es => base
             .filter(StepFilter(Apostrophes))
             .filter(StepFilter(ArabicNormalize))
             .filter(AsciiFoldingFilter)
             .filter(StepFilter(Stop(&SPANISH)))
-            .filter(Stemmer::new(Language::Spanish))
+            .filter(StepFilter(SnowballStem::new(frostem::Algorithm::Spanish)))
             .build(),
         Lang::Ar => base
             .filter(StepFilter(Apostrophes))

@@ -10,6 +10,8 @@
 use crate::arabic::{light_stem_range, normalize_arabic_into};
 use crate::stopwords::StopList;
 use crate::tokenizer::is_apostrophe;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::mem;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -17,7 +19,8 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 pub(crate) trait Step: Clone + Send + Sync + 'static {
     /// Rewrites `text` in place, with `scratch` as a reusable buffer (swap it
     /// with `text` to replace the whole text). Returns false to drop the token.
-    fn apply(&self, text: &mut String, scratch: &mut String) -> bool;
+    /// `&mut self` lets a step keep state across tokens (a cache).
+    fn apply(&mut self, text: &mut String, scratch: &mut String) -> bool;
 }
 
 /// A [`Step`] as a tantivy `TokenFilter`.
@@ -46,7 +49,7 @@ impl<S: Step, T: Tokenizer> Tokenizer for StepTokenizer<S, T> {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         StepStream {
-            step: &self.step,
+            step: &mut self.step,
             tail: self.inner.token_stream(text),
             scratch: String::new(),
         }
@@ -54,7 +57,7 @@ impl<S: Step, T: Tokenizer> Tokenizer for StepTokenizer<S, T> {
 }
 
 pub(crate) struct StepStream<'a, S, T> {
-    step: &'a S,
+    step: &'a mut S,
     tail: T,
     scratch: String,
 }
@@ -89,7 +92,7 @@ impl<S: Step, T: TokenStream> TokenStream for StepStream<'_, S, T> {
 pub(crate) struct Lowercase;
 
 impl Step for Lowercase {
-    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, scratch: &mut String) -> bool {
         // Lead bytes 0xD8..=0xDB are U+0600..U+06FF; continuation bytes
         // 0x80..=0xBF. Anything else non-ASCII may have case.
         let caseless_rest = text
@@ -139,7 +142,7 @@ const FRENCH_ARTICLES: &[&str] = &[
 ];
 
 impl Step for FrenchElision {
-    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, scratch: &mut String) -> bool {
         if let Some((i, len)) = first_apostrophe(text) {
             if FRENCH_ARTICLES.contains(&&text[..i]) {
                 text.drain(..i + len);
@@ -156,7 +159,7 @@ impl Step for FrenchElision {
 pub(crate) struct EnglishPossessive;
 
 impl Step for EnglishPossessive {
-    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, scratch: &mut String) -> bool {
         if let Some((i, len)) = first_apostrophe(text) {
             if &text[i + len..] == "s" {
                 text.truncate(i);
@@ -174,7 +177,7 @@ impl Step for EnglishPossessive {
 pub(crate) struct NeutralApostrophe;
 
 impl Step for NeutralApostrophe {
-    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, scratch: &mut String) -> bool {
         FrenchElision.apply(text, scratch) && EnglishPossessive.apply(text, scratch)
     }
 }
@@ -184,7 +187,7 @@ impl Step for NeutralApostrophe {
 pub(crate) struct Apostrophes;
 
 impl Step for Apostrophes {
-    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, scratch: &mut String) -> bool {
         normalize_apostrophes(text, scratch);
         true
     }
@@ -196,7 +199,7 @@ impl Step for Apostrophes {
 pub(crate) struct ArabicNormalize;
 
 impl Step for ArabicNormalize {
-    fn apply(&self, text: &mut String, scratch: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, scratch: &mut String) -> bool {
         if normalize_arabic_into(text, scratch) {
             mem::swap(text, scratch);
         }
@@ -210,7 +213,7 @@ impl Step for ArabicNormalize {
 pub(crate) struct Stop(pub(crate) &'static StopList);
 
 impl Step for Stop {
-    fn apply(&self, text: &mut String, _: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, _: &mut String) -> bool {
         !self.0.contains(text)
     }
 }
@@ -220,7 +223,7 @@ impl Step for Stop {
 pub(crate) struct ArabicStop(pub(crate) &'static StopList);
 
 impl Step for ArabicStop {
-    fn apply(&self, text: &mut String, _: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, _: &mut String) -> bool {
         if self.0.contains(text) {
             return false;
         }
@@ -234,10 +237,181 @@ impl Step for ArabicStop {
 pub(crate) struct ArabicLightStem;
 
 impl Step for ArabicLightStem {
-    fn apply(&self, text: &mut String, _: &mut String) -> bool {
+    fn apply(&mut self, text: &mut String, _: &mut String) -> bool {
         let (from, to) = light_stem_range(text);
         text.truncate(to);
         text.drain(..from);
         true
+    }
+}
+
+/// FNV-1a: a fast hash for short keys (stem cache).
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Entries kept per analyzer instance before the stem cache is emptied
+/// (a few hundred kB; word frequencies are Zipfian, so it refills with the
+/// common words at once).
+const STEM_CACHE_ENTRIES: usize = 8192;
+
+/// Snowball stemming (the same frostem stemmers as tantivy's `Stemmer`)
+/// with a per-analyzer memo of recent words: Snowball runs a state machine
+/// and allocates whenever it changes a word, while most tokens of a corpus
+/// are repeats. Cloning gives an empty cache.
+pub(crate) struct SnowballStem {
+    stemmer: frostem::Stemmer,
+    cache: HashMap<Box<str>, Box<str>, BuildHasherDefault<Fnv>>,
+}
+
+impl SnowballStem {
+    pub(crate) fn new(algorithm: frostem::Algorithm) -> SnowballStem {
+        SnowballStem {
+            stemmer: frostem::Stemmer::new(algorithm),
+            cache: HashMap::default(),
+        }
+    }
+}
+
+impl Clone for SnowballStem {
+    fn clone(&self) -> Self {
+        SnowballStem::new(self.stemmer.algorithm())
+    }
+}
+
+impl Step for SnowballStem {
+    fn apply(&mut self, text: &mut String, _: &mut String) -> bool {
+        if let Some(stem) = self.cache.get(text.as_str()) {
+            if **stem != **text {
+                text.clear();
+                text.push_str(stem);
+            }
+            return true;
+        }
+        let stem: Box<str> = self.stemmer.stem(text).into();
+        if self.cache.len() >= STEM_CACHE_ENTRIES {
+            self.cache.clear();
+        }
+        let key: Box<str> = text.as_str().into();
+        if *stem != **text {
+            text.clear();
+            text.push_str(&stem);
+        }
+        self.cache.insert(key, stem);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, WhitespaceTokenizer};
+
+    fn run<S: Step>(step: &mut S, word: &str) -> Option<String> {
+        let mut text = word.to_string();
+        let mut scratch = String::new();
+        step.apply(&mut text, &mut scratch).then_some(text)
+    }
+
+    /// The memoized stemmer gives tantivy's `Stemmer` results, on first
+    /// sight and from the cache, including same-length rewrites
+    /// (`happy` -> `happi`).
+    #[test]
+    fn cached_snowball_equals_tantivy_stemmer() {
+        let words = "happy children separated separation families protection enfance \
+                     enfants securite reunification ninos acompanados proteccion niñez \
+                     happy children";
+        for (algorithm, language) in [
+            (frostem::Algorithm::English, Language::English),
+            (frostem::Algorithm::French, Language::French),
+            (frostem::Algorithm::Spanish, Language::Spanish),
+        ] {
+            let mut reference = TextAnalyzer::builder(WhitespaceTokenizer::default())
+                .filter(Stemmer::new(language))
+                .build();
+            let mut stream = reference.token_stream(words);
+            let mut want = Vec::new();
+            while stream.advance() {
+                want.push(stream.token().text.clone());
+            }
+            let mut step = SnowballStem::new(algorithm);
+            for pass in 0..2 {
+                let got: Vec<String> = words
+                    .split_whitespace()
+                    .map(|w| run(&mut step, w).unwrap())
+                    .collect();
+                assert_eq!(got, want, "{language:?} pass {pass}");
+            }
+            assert!(!step.cache.is_empty());
+            // A clone starts empty but stems the same.
+            let mut fresh = step.clone();
+            assert!(fresh.cache.is_empty());
+            assert_eq!(run(&mut fresh, "happy"), run(&mut step, "happy"));
+        }
+    }
+
+    #[test]
+    fn cache_is_bounded() {
+        let mut step = SnowballStem::new(frostem::Algorithm::English);
+        for i in 0..(STEM_CACHE_ENTRIES * 2 + 5) {
+            run(&mut step, &format!("word{i}s"));
+        }
+        assert!(step.cache.len() <= STEM_CACHE_ENTRIES);
+    }
+
+    #[test]
+    fn elision_possessive_apostrophes() {
+        assert_eq!(run(&mut FrenchElision, "l’enfance").unwrap(), "enfance");
+        assert_eq!(run(&mut FrenchElision, "jusqu'au").unwrap(), "au");
+        assert_eq!(
+            run(&mut FrenchElision, "aujourd’hui").unwrap(),
+            "aujourd'hui"
+        );
+        assert_eq!(
+            run(&mut EnglishPossessive, "children’s").unwrap(),
+            "children"
+        );
+        assert_eq!(run(&mut EnglishPossessive, "o’brien").unwrap(), "o'brien");
+        assert_eq!(run(&mut NeutralApostrophe, "d'urgence").unwrap(), "urgence");
+        assert_eq!(run(&mut Apostrophes, "l’x").unwrap(), "l'x");
+    }
+
+    #[test]
+    fn lowercase_fast_and_slow_paths() {
+        assert_eq!(run(&mut Lowercase, "CPIMS+").unwrap(), "cpims+");
+        assert_eq!(run(&mut Lowercase, "الأطفال").unwrap(), "الأطفال");
+        assert_eq!(run(&mut Lowercase, "ÉCOLE").unwrap(), "école");
+        assert_eq!(run(&mut Lowercase, "NIÑOS").unwrap(), "niños");
+    }
+
+    #[test]
+    fn arabic_steps() {
+        assert_eq!(run(&mut ArabicNormalize, "الأطفالُ").unwrap(), "الاطفال");
+        assert_eq!(run(&mut ArabicNormalize, "ـــ"), None);
+        assert_eq!(
+            run(&mut ArabicStop(&crate::stopwords::ARABIC), "وهذه"),
+            None
+        );
+        assert_eq!(run(&mut ArabicStop(&crate::stopwords::ARABIC), "وهو"), None);
+        assert!(run(&mut ArabicStop(&crate::stopwords::ARABIC), "وزارة").is_some());
+        assert_eq!(run(&mut ArabicLightStem, "والحالات").unwrap(), "حال");
     }
 }
