@@ -161,8 +161,8 @@ pub(crate) fn stream_units(line: &[Glyph]) -> Line {
 /// order the stream drew them in. Combining marks join their letter (after
 /// it, as in logical order): fonts place a mark over its letter or just at
 /// the letter's left edge, so a mark near the right end of a glyph belongs
-/// to the next glyph. Zero-width glyphs that decode to anything but a mark
-/// are mis-decoded marks and are dropped. A space goes where the gap
+/// to the next glyph. Zero-width glyphs that decode to neither a mark nor an
+/// Arabic letter are mis-decoded marks and are dropped. A space goes where the gap
 /// between two glyphs is wider than 15% of the font size.
 pub(crate) fn visual_units(line: &[Glyph]) -> Line {
     struct Base {
@@ -177,7 +177,10 @@ pub(crate) fn visual_units(line: &[Glyph]) -> Line {
         let zero_width = glyph.end_x - glyph.x <= f64::EPSILON;
         if is_mark(&glyph.text) {
             marks.push(glyph);
-        } else if zero_width && !glyph.text.trim().is_empty() {
+        } else if zero_width && !glyph.text.trim().is_empty() && !glyph.text.chars().any(is_arabic)
+        {
+            // Zero-width Arabic letters are real: Naskh fonts draw lam-alef
+            // as a lam plus a zero-width alef at the lam's position.
             continue;
         } else {
             bases.push(Base {
