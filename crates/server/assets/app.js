@@ -348,6 +348,8 @@
   });
   window.addEventListener('popstate', function () { render(readState()); });
 
+  // On a phone the filters fold away so that results come first.
+  if (window.matchMedia && window.matchMedia('(max-width: 46rem)').matches) $('facet-box').open = false;
   applyUi(pickUi());
   render(readState());
 })();
