@@ -1023,7 +1023,7 @@ fn page_weight_and_answer_size() {
 fn rate_limit_is_per_client_and_answers_429() {
     let server = TestServer::start(
         server::Config {
-            rate_limit_per_minute: 60,
+            rate_limit_per_minute: 1,
             rate_limit_burst: 5,
             ..test_config()
         },
