@@ -267,6 +267,38 @@ fn arabic_pdf_comes_out_in_logical_order_with_the_right_letters() {
 }
 
 #[test]
+fn arabic_pdf_in_a_naskh_font_keeps_its_lam_alef_words() {
+    // Noto Naskh Arabic draws lam-alef as a lam plus a zero-width alef
+    // (the corpus's own PDFs use this font).
+    let run = fixture_run();
+    let record = run.record("docs/ar-naskh.pdf");
+    assert_eq!(record["language"], "ar");
+    assert_eq!(record["title"], "مذكرة حول الأسر الحاضنة المؤقتة");
+    let text = text_of(record);
+    let (r, missing) = recall(&source("ar-naskh.html"), &text, is_arabic_word);
+    assert!(
+        r >= 0.9,
+        "Arabic word recall {r:.2}, missing {missing:?}:\n{text}"
+    );
+    for word in [
+        "الأسرة",
+        "الأطفال",
+        "إلا",
+        "الالتزام",
+        "الإبلاغ",
+        "الأولى",
+        "الانتهاء",
+    ] {
+        assert!(words(&text).contains(word), "{word} missing:\n{text}");
+    }
+    assert!(
+        text.contains("لا تقبل أي أسرة إلا بعد التحقق")
+            || text.contains("لا تُقبل أي أسرة إلا بعد التحقق"),
+        "{text}"
+    );
+}
+
+#[test]
 fn bilingual_pdf_keeps_a_language_per_page() {
     let run = fixture_run();
     let record = run.record("docs/bilingual-en-ar.pdf");
