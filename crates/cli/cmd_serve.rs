@@ -41,10 +41,13 @@ pub struct ServeArgs {
     /// The index folder [default: index].
     #[arg(long, env = "ANSWERBANK_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
-    /// Config file [default: answerbank.toml when it exists].
+    /// Config file, `[serve]` table [default: answerbank.toml when it exists].
+    /// The admin token (enables POST /api/admin/reindex) is read from there
+    /// or from ANSWERBANK_ADMIN_TOKEN, never from a flag.
     #[arg(long, env = "ANSWERBANK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Origins allowed to call the API from a browser, comma-separated, or `*`.
+    /// Origins allowed to call the API from a browser, comma-separated, or `*`
+    /// [default: *].
     #[arg(
         long,
         env = "ANSWERBANK_CORS_ORIGINS",
