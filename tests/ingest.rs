@@ -481,7 +481,22 @@ fn broken_pdfs_fail_alone_with_a_reason() {
     assert!(run
         .stderr
         .lines()
-        .any(|l| l.starts_with("answerbank: ") && l.contains("(4 failed)")));
+        .any(|l| l.starts_with("answerbank: ") && l.contains("(5 failed)")));
+}
+
+#[test]
+fn unreadable_and_mis_encoded_files_are_reported() {
+    let run = fixture_run();
+    let docx = run.problem("broken/not-a-zip.docx: ");
+    assert!(docx.contains("cannot read DOCX"), "{docx}");
+    assert!(!run.has_record("broken/not-a-zip.docx"));
+    // Windows-1252 text is read as such, and said so.
+    let latin1 = run.problem("broken/latin1.txt: ");
+    assert!(latin1.contains("not valid UTF-8"), "{latin1}");
+    assert_eq!(
+        run.record("broken/latin1.txt")["body"],
+        "Horaires du café des parents : lundi et jeudi."
+    );
 }
 
 #[test]

@@ -33,12 +33,15 @@ pub(crate) fn read_limited(file: &CorpusFile, opts: &IngestOptions) -> Result<Ve
     })
 }
 
-fn utf8(file: &CorpusFile, bytes: Vec<u8>, problems: &mut Vec<Problem>) -> String {
+/// Text files should be UTF-8; spreadsheet and editor exports are often
+/// Windows-1252 instead, which is read as such and reported.
+pub(crate) fn utf8(file: &CorpusFile, bytes: Vec<u8>, problems: &mut Vec<Problem>) -> String {
     match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            problems.push(problem(file, None, "not valid UTF-8 (bad bytes replaced)"));
-            String::from_utf8_lossy(err.as_bytes()).into_owned()
+            problems.push(problem(file, None, "not valid UTF-8, read as Windows-1252"));
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(err.as_bytes());
+            text.into_owned()
         }
     }
 }

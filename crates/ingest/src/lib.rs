@@ -235,3 +235,53 @@ pub fn record_hash(record: &Record) -> String {
     let digest = Sha256::digest(&json);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_a_problem_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["gone.jsonl", "gone.md", "gone.pdf"] {
+            let file = CorpusFile {
+                path: dir.path().join(name),
+                rel: name.to_string(),
+                format: FileFormat::from_path(Path::new(name)).unwrap(),
+                size: 10,
+                modified: None,
+            };
+            let outcome = read_file(dir.path(), &file, &IngestOptions::default());
+            assert!(outcome.failed, "{name}");
+            assert!(outcome.records.is_empty());
+            assert_eq!(outcome.problems.len(), 1, "{:?}", outcome.problems);
+            assert!(
+                outcome.problems[0].message.contains("cannot read"),
+                "{}",
+                outcome.problems[0]
+            );
+        }
+    }
+
+    #[test]
+    fn hashes_change_with_content_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "Same text twice.").unwrap();
+        let (files, _) = walk(dir.path()).unwrap();
+        let opts = IngestOptions::default();
+        let first = read_file(dir.path(), &files[0], &opts).records[0]
+            .hash
+            .clone();
+        let again = read_file(dir.path(), &files[0], &opts).records[0]
+            .hash
+            .clone();
+        assert_eq!(first, again);
+        std::fs::write(&path, "Other text.").unwrap();
+        let (files, _) = walk(dir.path()).unwrap();
+        let changed = read_file(dir.path(), &files[0], &opts).records[0]
+            .hash
+            .clone();
+        assert_ne!(first, changed);
+    }
+}

@@ -25,19 +25,11 @@ pub(crate) fn read_collection(root: &Path, file: &CorpusFile, opts: &IngestOptio
         Ok(bytes) => bytes,
         Err(problem) => return FileOutcome::failed(problem),
     };
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            // Keep what decodes: one bad byte should not lose the file.
-            let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let mut outcome = read_text(root, file, &lossy);
-            outcome
-                .problems
-                .push(problem(file, None, "not valid UTF-8 (bad bytes replaced)"));
-            return outcome;
-        }
-    };
-    read_text(root, file, &text)
+    let mut problems = Vec::new();
+    let text = crate::docs::utf8(file, bytes, &mut problems);
+    let mut outcome = read_text(root, file, &text);
+    outcome.problems.extend(problems);
+    outcome
 }
 
 fn read_text(root: &Path, file: &CorpusFile, text: &str) -> FileOutcome {
