@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the analysis crate: each language chain over a
-//! paragraph of its language, the bare tokenizer, Arabic normalization, and
+//! paragraph of its language (warm: the stem cache has seen the words; cold:
+//! a fresh analyzer clone per run), the bare tokenizer, Arabic normalization, and
 //! the glossary (document tagging and query expansion).
 //!
 //! Run: `cargo bench --bench analyzers` (add `-- --quick` for a fast pass).
@@ -84,6 +85,23 @@ fn bench_analyzers(c: &mut Criterion) {
                 assert_eq!(n, expected);
             })
         });
+        // A fresh clone per run: the stem cache is cold (first sight of
+        // every word), the worst case for indexing.
+        group.bench_with_input(
+            BenchmarkId::new("chain_cold", lang.code()),
+            text,
+            |b, text| {
+                b.iter(|| {
+                    let mut cold = a.clone();
+                    let mut s = cold.token_stream(black_box(text));
+                    let mut n = 0;
+                    while s.advance() {
+                        n += 1;
+                    }
+                    assert_eq!(n, expected);
+                })
+            },
+        );
         group.bench_with_input(
             BenchmarkId::new("tokenizer", lang.code()),
             text,
