@@ -449,8 +449,11 @@ fn bad_lines_duplicates_and_missing_attachments_are_reported() {
         .problem("qa/answers.csv:4: ")
         .contains("missing `answer`"));
     assert!(run
-        .problem("qa/answers.json: item 2: ")
+        .problem("qa/answers.json:11: fx-en-102: ")
         .contains("not YYYY-MM-DD"));
+    assert!(run
+        .problem("qa/answers.json:18: ")
+        .contains("item 3: not a JSON object"));
     // Lines after the bad ones still ingest.
     assert!(run.has_record("fx-ar-004"));
 }

@@ -58,45 +58,12 @@ fn read_text(root: &Path, file: &CorpusFile, text: &str) -> FileOutcome {
                 }
             }
         }
-        FileFormat::Json => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Array(values)) => {
-                for (i, value) in values.into_iter().enumerate() {
-                    match value {
-                        Value::Object(map) => items.push((None, map)),
-                        _ => out.problems.push(problem(
-                            file,
-                            None,
-                            &format!("item {}: not a JSON object, skipped", i + 1),
-                        )),
-                    }
-                }
-            }
-            Ok(_) => {
-                out.problems.push(problem(
-                    file,
-                    None,
-                    "not a JSON array of Q&As, file skipped",
-                ));
-                out.failed = true;
-            }
-            Err(err) => {
-                out.problems.push(problem(
-                    file,
-                    Some(err.line()),
-                    &format!("invalid JSON ({}), file skipped", json_reason(&err)),
-                ));
-                out.failed = true;
-            }
-        },
+        FileFormat::Json => read_json_array(file, text, &mut items, &mut out),
         FileFormat::Csv => read_csv(file, text, &mut items, &mut out.problems),
         _ => {}
     }
-    for (index, (line, map)) in items.into_iter().enumerate() {
-        let where_ = match line {
-            Some(_) => String::new(),
-            None if file.format == FileFormat::Json => format!("item {}: ", index + 1),
-            None => String::new(),
-        };
+    for (line, map) in items {
+        let where_ = String::new();
         match qa_from_fields(map, file, line, &where_, &mut out.problems) {
             Some(record) => {
                 check_attachments(root, file, line, &where_, &record, &mut out.problems);
@@ -107,6 +74,89 @@ fn read_text(root: &Path, file: &CorpusFile, text: &str) -> FileOutcome {
         }
     }
     out
+}
+
+/// The objects of a JSON array, each with the line it starts on. A syntax
+/// error stops the reading there: the items before it are kept, the rest of
+/// the file is reported and skipped.
+fn read_json_array(
+    file: &CorpusFile,
+    text: &str,
+    items: &mut Vec<(Option<usize>, Map<String, Value>)>,
+    out: &mut FileOutcome,
+) {
+    let line_at = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let skip_ws = |mut i: usize| {
+        while text[i..].starts_with(|c: char| c.is_whitespace()) {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        i
+    };
+    let mut i = skip_ws(0);
+    if !text[i..].starts_with('[') {
+        out.problems.push(problem(
+            file,
+            Some(line_at(i)),
+            "not a JSON array of Q&As, file skipped",
+        ));
+        out.failed = true;
+        return;
+    }
+    i += 1;
+    let mut index = 0;
+    loop {
+        i = skip_ws(i);
+        if text[i..].starts_with(']') {
+            return;
+        }
+        let line = line_at(i);
+        let mut stream = serde_json::Deserializer::from_str(&text[i..]).into_iter::<Value>();
+        match stream.next() {
+            Some(Ok(value)) => {
+                index += 1;
+                match value {
+                    Value::Object(map) => items.push((Some(line), map)),
+                    _ => out.problems.push(problem(
+                        file,
+                        Some(line),
+                        &format!("item {index}: not a JSON object, skipped"),
+                    )),
+                }
+                i += stream.byte_offset();
+            }
+            Some(Err(err)) => {
+                out.problems.push(problem(
+                    file,
+                    Some(line + err.line().saturating_sub(1)),
+                    &format!(
+                        "invalid JSON ({}), rest of the file skipped",
+                        json_reason(&err)
+                    ),
+                ));
+                out.failed = items.is_empty();
+                return;
+            }
+            None => {
+                out.problems.push(problem(
+                    file,
+                    Some(line),
+                    "JSON array not closed, rest of the file skipped",
+                ));
+                return;
+            }
+        }
+        i = skip_ws(i);
+        if text[i..].starts_with(',') {
+            i += 1;
+        } else if !text[i..].starts_with(']') {
+            out.problems.push(problem(
+                file,
+                Some(line_at(i)),
+                "expected `,` or `]` in the JSON array, rest of the file skipped",
+            ));
+            return;
+        }
+    }
 }
 
 fn read_csv(
@@ -418,6 +468,24 @@ mod tests {
         assert_eq!(out.records[0].language, Lang::Fr);
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].line, Some(3));
+    }
+
+    #[test]
+    fn json_items_carry_their_line() {
+        let text = "[\n  {\"id\": \"a\", \"question\": \"Q?\", \"answer\": \"A.\"},\n  3,\n  {\"id\": \"b\", \"question\": \"Q2?\",\n   \"answer\": \"A2.\"},\n  {\"id\": oops}\n]\n";
+        let out = read_text(Path::new("/nonexistent"), &file("qa.json"), text);
+        assert_eq!(out.records.len(), 2);
+        assert_eq!(out.lines, [Some(2), Some(4)]);
+        let shown: Vec<String> = out.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("qa.json:3: item 2: not a JSON object"),
+            "{shown:?}"
+        );
+        assert!(shown[1].starts_with("qa.json:6: invalid JSON"), "{shown:?}");
+        assert!(!out.failed);
+        let out = read_text(Path::new("/nonexistent"), &file("qa.json"), "{\"id\": 1}");
+        assert!(out.failed);
     }
 
     #[test]
