@@ -2,15 +2,16 @@
 //!
 //! ```text
 //! cargo bench --bench server_load                          # 100k records, 64 connections
-//! cargo bench --bench server_load -- --records 10k --seconds 5 --connections 64
+//! cargo bench --bench server_load -- --records 10k --seconds 5 --rounds 3 --connections 64
 //! ```
 //! Builds an index of generated Q&As (benches/support/generate.rs, grown
-//! from the sample corpus), measures the engine's own searches/s on every
-//! core for the query mix, then starts `answerbank serve` on that index as
-//! its own process and drives it from 64 keep-alive connections on loopback
-//! for a fixed time: searches/s, p50/p99 latency, and the server's resident
-//! memory (now and peak). Run twice: without compression, and with
-//! `Accept-Encoding: gzip, br` as browsers send it.
+//! from the sample corpus) and starts `answerbank serve` on it as its own
+//! process. Then, in rounds (best of each kept, since a shared machine's
+//! load comes and goes): the engine's own searches/s in-process on every
+//! core for the query mix, and the server driven on loopback for a fixed
+//! time from 1 connection, from 64 keep-alive connections, and from 64 with
+//! `Accept-Encoding: gzip, br` as browsers send it: searches/s, p50/p99
+//! latency. Also the server's resident memory (at start, after, peak).
 //! Targets (issue 5): p99 under 20 ms; at least 80% of the in-process rate;
 //! server memory under 300 MB.
 
@@ -33,6 +34,7 @@ struct Options {
     records: usize,
     connections: usize,
     seconds: u64,
+    rounds: usize,
     per_lang: usize,
 }
 
@@ -40,7 +42,8 @@ fn options() -> Options {
     let mut opts = Options {
         records: 100_000,
         connections: 64,
-        seconds: 10,
+        seconds: 5,
+        rounds: 3,
         per_lang: 200,
     };
     let mut args = std::env::args().skip(1);
@@ -56,6 +59,7 @@ fn options() -> Options {
             }
             "--connections" => opts.connections = value().parse().expect("--connections N"),
             "--seconds" => opts.seconds = value().parse().expect("--seconds N"),
+            "--rounds" => opts.rounds = value().parse::<usize>().expect("--rounds N").max(1),
             "--queries-per-lang" => opts.per_lang = value().parse().expect("--queries-per-lang N"),
             _ => {} // cargo bench passes --bench
         }
@@ -266,25 +270,16 @@ fn main() {
             .expect("ingest");
         eprintln!("indexed in {:.1} s", start.elapsed().as_secs_f64());
     }
-    // Reopened, as the server will open it (merges done, fresh reader).
-    let (in_process_cores, in_process_wide) = {
-        let engine = Engine::open(&index).expect("reopen the index");
-        let search = |q: &str| {
-            let response = engine.search(&SearchRequest::new(q)).expect("search");
-            std::hint::black_box(response.hits.len());
-        };
-        for (_, q) in &queries {
-            search(q); // warm-up
-        }
-        (
-            timed_throughput(&queries, cores, opts.seconds, &search),
-            timed_throughput(&queries, opts.connections, opts.seconds, &search),
-        )
+    // Reopened, as the server will open it (merges done, fresh reader); it
+    // stays open beside the server (tantivy readers share the files).
+    let engine = Engine::open(&index).expect("reopen the index");
+    let search = |q: &str| {
+        let response = engine.search(&SearchRequest::new(q)).expect("search");
+        std::hint::black_box(response.hits.len());
     };
-    // The server may use more threads than cores (spawn_blocking); compare
-    // with the better of the two in-process rates.
-    let in_process_qps = in_process_cores.max(in_process_wide);
-    eprintln!("in-process: {in_process_cores:.0} searches/s on {cores} threads, {in_process_wide:.0} on {}", opts.connections);
+    for (_, q) in &queries {
+        search(q); // warm-up
+    }
 
     // The server, as its own process, on that index.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -320,68 +315,83 @@ fn main() {
     }
     let (rss_idle, _) = memory(child.id());
 
-    let mut table = String::new();
-    table.push_str(&format!(
-        "## HTTP server under load ({} records, {} connections, {cores} cores, {} s a run)\n\n",
-        opts.records, opts.connections, opts.seconds
-    ));
-    table.push_str(
-        "| run | searches/s | p50 ms | p99 ms | bytes/answer | vs best in-process | errors |\n",
-    );
-    table.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
-    table.push_str(&format!(
-        "| engine in-process ({cores} threads) | {in_process_cores:.0} | | | | | |\n"
-    ));
-    table.push_str(&format!(
-        "| engine in-process ({} threads) | {in_process_wide:.0} | | | | | |\n",
-        opts.connections
-    ));
-    let mut worst_ratio = f64::MAX;
-    let mut worst_p99: f64 = 0.0;
+    // Rounds that alternate the engine in-process and the server under
+    // load, best of each kept: on a shared machine the load of others comes
+    // and goes, and alternating exposes both sides to it alike.
+    let n = opts.connections;
+    let mut best_in_process: f64 = 0.0;
+    let mut best_wide: f64 = 0.0;
+    let mut best: Vec<Option<LoadResult>> = vec![None, None, None];
     let runs = [
         ("HTTP, 1 connection, identity".to_string(), 1, None),
+        (format!("HTTP, {n} connections, identity"), n, None),
         (
-            format!("HTTP, {} connections, identity", opts.connections),
-            opts.connections,
-            None,
-        ),
-        (
-            format!("HTTP, {} connections, gzip/br", opts.connections),
-            opts.connections,
+            format!("HTTP, {n} connections, gzip/br"),
+            n,
             Some("gzip, br"),
         ),
     ];
-    for (name, connections, encoding) in runs {
-        let result = load(addr, &queries, connections, opts.seconds, encoding);
+    for round in 0..opts.rounds {
+        best_in_process =
+            best_in_process.max(timed_throughput(&queries, cores, opts.seconds, &search));
+        best_wide = best_wide.max(timed_throughput(&queries, n, opts.seconds, &search));
+        for (i, (_, connections, encoding)) in runs.iter().enumerate() {
+            let result = load(addr, &queries, *connections, opts.seconds, *encoding);
+            assert_eq!(result.errors, 0, "some searches failed");
+            if best[i].as_ref().is_none_or(|b| result.qps > b.qps) {
+                best[i] = Some(result);
+            }
+        }
+        eprintln!("round {} of {} done", round + 1, opts.rounds);
+    }
+    let (rss, peak) = memory(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    // The server may use more threads than cores (spawn_blocking): compare
+    // with the better of the two in-process rates.
+    let in_process_qps = best_in_process.max(best_wide);
+
+    let mut table = String::new();
+    table.push_str(&format!(
+        "## HTTP server under load ({} records, {cores} cores, best of {} rounds of {} s)\n\n",
+        opts.records, opts.rounds, opts.seconds
+    ));
+    table.push_str("| run | searches/s | p50 ms | p99 ms | bytes/answer | vs best in-process |\n");
+    table.push_str("|---|---:|---:|---:|---:|---:|\n");
+    table.push_str(&format!(
+        "| engine in-process ({cores} threads) | {best_in_process:.0} | | | | |\n"
+    ));
+    table.push_str(&format!(
+        "| engine in-process ({n} threads) | {best_wide:.0} | | | | |\n"
+    ));
+    let mut worst_ratio = f64::MAX;
+    let mut worst_p99: f64 = 0.0;
+    for ((name, connections, _), result) in runs.iter().zip(&best) {
+        let result = result.as_ref().expect("at least one round");
         let ratio = result.qps / in_process_qps;
-        if connections == opts.connections {
+        if *connections == n {
             worst_ratio = worst_ratio.min(ratio);
             worst_p99 = worst_p99.max(result.p99_ms);
         }
         table.push_str(&format!(
-            "| {name} | {:.0} | {:.2} | {:.2} | {:.0} | {:.0}% | {} |\n",
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.0} | {:.0}% |\n",
             result.qps,
             result.p50_ms,
             result.p99_ms,
             result.mean_bytes,
             ratio * 100.0,
-            result.errors
         ));
-        assert_eq!(result.errors, 0, "{name}: some searches failed");
     }
-    let (rss, peak) = memory(child.id());
-    let _ = child.kill();
-    let _ = child.wait();
     table.push_str(&format!(
-        "\nServer memory: {} resident at start, {} after the runs, {} peak (targets: p99 < 20 ms, >= 80% of in-process, < 300 MB).\n",
+        "\nServer memory: {} resident at start, {} after the runs, {} peak.\n",
         measure::human_bytes(rss_idle),
         measure::human_bytes(rss),
         measure::human_bytes(peak)
     ));
     table.push_str(&format!(
-        "Worst run at {} connections: p99 {worst_p99:.2} ms, {:.0}% of the in-process rate.\n",
-        opts.connections,
-        worst_ratio * 100.0
+        "At {n} connections: p99 {worst_p99:.2} ms (target < 20 ms), {:.0}% of the in-process rate (target >= 80%), peak {} (target < 300 MB).\n",
+        worst_ratio * 100.0,
+        measure::human_bytes(peak)
     ));
     println!("{table}");
 }

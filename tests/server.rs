@@ -921,6 +921,31 @@ fn real_server_on_loopback() {
         assert!(openapi["paths"][path].is_object(), "openapi lacks {path}");
     }
     assert!(openapi["components"]["schemas"]["SearchAnswer"].is_object());
+    // Every $ref points at a schema that is there.
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    match (key.as_str(), inner.as_str()) {
+                        ("$ref", Some(target)) => out.push(target.to_string()),
+                        _ => refs(inner, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+            _ => {}
+        }
+    }
+    let mut targets = Vec::new();
+    refs(&openapi, &mut targets);
+    assert!(targets.len() > 10);
+    for target in targets {
+        let name = target.trim_start_matches("#/components/schemas/");
+        assert!(
+            openapi["components"]["schemas"][name].is_object(),
+            "dangling $ref {target}"
+        );
+    }
 
     // Metrics count routes and statuses, never query text.
     get(server.addr, "/api/search?q=zzsecretquestionzz");
