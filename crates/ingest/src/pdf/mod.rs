@@ -286,7 +286,8 @@ fn extractor_name(e: Extractor) -> &'static str {
 }
 
 /// Keeps the better of pdf-extract's and pdftotext's text: the fallback's
-/// pages fill pdf-extract's failed or empty pages; when pdf-extract failed
+/// pages replace pdf-extract's empty pages and its failed pages when they
+/// have more text; when pdf-extract failed
 /// as a whole or its text is suspicious, the fallback wins if it has text
 /// that is not.
 fn combine(first: PdfResponse, second: PdfResponse) -> Chosen {
@@ -333,7 +334,9 @@ fn combine(first: PdfResponse, second: PdfResponse) -> Chosen {
     let mut merged = first;
     let mut filled = Vec::new();
     for (i, (page, other)) in merged.pages.iter_mut().zip(second.pages).enumerate() {
-        if visible_chars(&page.text) == 0 && visible_chars(&other.text) > 0 {
+        let ours = visible_chars(&page.text);
+        let theirs = visible_chars(&other.text);
+        if (ours == 0 || page.error.is_some()) && theirs > ours {
             *page = other;
             filled.push((i + 1).to_string());
         }
@@ -370,14 +373,14 @@ fn bad_share(text: &str) -> f64 {
     bad / visible + singles / (words.len().max(1) as f64) + no_letters
 }
 
-/// Status from the pages: all gave text → ok; none → empty (or failed when
-/// every page errored); else partial.
+/// Status from the pages: all gave text without error → ok; none gave text
+/// → empty (failed when every page errored); else partial.
 pub(crate) fn page_status(pages: &[PageText]) -> ExtractionStatus {
     let with_text = pages.iter().filter(|p| visible_chars(&p.text) > 0).count();
     let errors = pages.iter().filter(|p| p.error.is_some()).count();
     if pages.is_empty() {
         ExtractionStatus::Empty
-    } else if with_text == pages.len() {
+    } else if with_text == pages.len() && errors == 0 {
         ExtractionStatus::Ok
     } else if with_text > 0 {
         ExtractionStatus::Partial
@@ -471,10 +474,27 @@ fn outcome(file: &CorpusFile, chosen: Chosen) -> FileOutcome {
                 .filter(|(_, c)| **c == 0)
                 .map(|(i, _)| (i + 1).to_string())
                 .collect();
+            let failed: Vec<String> = response
+                .pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.error.is_some())
+                .map(|(i, _)| (i + 1).to_string())
+                .collect();
+            let mut parts = Vec::new();
+            if !missing.is_empty() {
+                parts.push(format!("no text on page(s) {}", missing.join(",")));
+            }
+            if !failed.is_empty() {
+                parts.push(format!(
+                    "page(s) {} failed part-way (see flags)",
+                    failed.join(",")
+                ));
+            }
             problems.push(problem(
                 file,
                 None,
-                &format!("PDF partly read: no text on page(s) {}", missing.join(",")),
+                &format!("PDF partly read: {}", parts.join("; ")),
             ));
         }
         _ => {}
