@@ -566,6 +566,53 @@ fn the_worker_extracts_the_same_text_as_in_process() {
 }
 
 #[test]
+fn one_bad_page_loses_one_page_not_the_document() {
+    // Page 2 of 3 uses a CMap pdf-extract panics on.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        corpus().join("broken/one-bad-page.pdf"),
+        dir.path().join("three-pages.pdf"),
+    )
+    .unwrap();
+    let got = ingest::ingest(dir.path(), &worker_options(), &|_| {}).unwrap();
+    assert_eq!(got.failed_files, 0);
+    let record = &got.records[0];
+    let extraction = record.extraction.as_ref().unwrap();
+    assert_eq!(extraction.status, ingest::ExtractionStatus::Partial);
+    assert_eq!(record.pages.len(), 3);
+    assert!(record.pages[0]
+        .text
+        .contains("family tracing starts at registration"));
+    assert_eq!(record.pages[1].text, "");
+    assert!(record.pages[2]
+        .text
+        .contains("interim care with a vetted family"));
+    assert!(
+        extraction
+            .flags
+            .iter()
+            .any(|f| f.starts_with("page 2: panic: unsupported encoding")),
+        "{:?}",
+        extraction.flags
+    );
+    assert_eq!(record.language, analysis::Lang::En);
+    let problem = got
+        .problems
+        .iter()
+        .find(|p| p.path == "three-pages.pdf")
+        .unwrap();
+    assert!(problem.message.contains("partly read"), "{problem}");
+    // Through the CLI (pdftotext, when installed, may fill page 2).
+    let run = fixture_run();
+    let cli = run.record("broken/one-bad-page.pdf");
+    assert_eq!(cli["pages"].as_array().unwrap().len(), 3);
+    assert!(cli["pages"][2]["text"]
+        .as_str()
+        .unwrap()
+        .contains("interim care"));
+}
+
+#[test]
 fn a_worker_past_its_time_limit_is_killed_and_the_file_failed() {
     let dir = small_corpus();
     let opts = ingest::IngestOptions {

@@ -514,10 +514,12 @@ fn outcome(file: &CorpusFile, chosen: Chosen) -> FileOutcome {
             ),
         ));
     }
-    // The language with the most characters over the pages.
+    // The language with the most characters over the pages; pages that
+    // could not be told (`und`) only decide when no page could.
     let language = chars_by_lang
         .iter()
-        .max_by_key(|(lang, chars)| (**chars, **lang != Lang::Und))
+        .filter(|(lang, _)| **lang != Lang::Und)
+        .max_by_key(|(_, chars)| **chars)
         .map(|(lang, _)| *lang)
         .unwrap_or(Lang::Und);
     let title = response
