@@ -219,6 +219,10 @@ impl Engine {
                 writer.delete_term(Term::from_field_text(self.fields.id, id));
                 report.removed += 1;
             }
+            if report.added + report.updated + report.removed == 0 {
+                // Nothing to write: keep the last commit as it is.
+                return Ok(());
+            }
             Engine::commit(&mut writer)
         })();
         if let Err(err) = result {

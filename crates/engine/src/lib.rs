@@ -33,3 +33,6 @@ pub use search::{MAX_OFFSET, PAGES_PER_HIT};
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod perf;

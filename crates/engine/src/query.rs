@@ -36,6 +36,9 @@ pub const TIE_BREAKER: f32 = 0.1;
 pub const FUZZY_SCORE: f32 = 0.4;
 /// Glossary expansions relative to the user's own words.
 pub const EXPANSION_WEIGHT: f32 = 0.4;
+/// A concept named by more than this share of the records (`child`) is not
+/// expanded: it would match most of the index and rank nothing.
+pub const GENERIC_CONCEPT_SHARE: f64 = 0.5;
 /// Shortest word (chars) that gets typo tolerance; distance 2 from
 /// [`FUZZY2_CHARS`].
 pub const FUZZY_CHARS: usize = 5;
@@ -106,6 +109,8 @@ pub struct Builder<'a> {
     pub glossary: bool,
     /// Leaves recorded while building (for `explain`).
     pub leaves: std::cell::RefCell<Vec<Leaf>>,
+    /// Records in the index (for the generic-concept share).
+    pub records: u64,
     pending_highlight: std::cell::RefCell<Highlight>,
 }
 
@@ -193,6 +198,7 @@ impl<'a> Builder<'a> {
             detection,
             glossary: true,
             leaves: Default::default(),
+            records: searcher.num_docs(),
             pending_highlight: Default::default(),
         }
     }
@@ -356,7 +362,17 @@ impl<'a> Builder<'a> {
         let concept = glossary.concept(m.concept_id)?;
         let mut alts: Vec<Box<dyn Query>> = Vec::new();
         let tagged = self.target.concepts;
-        if let Some((body, title)) = tagged {
+        // A concept most records name (`child`) adds nothing but work.
+        let generic = tagged.is_some_and(|(body, title)| {
+            let df = |f| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(f, &concept.id))
+                    .unwrap_or(0)
+            };
+            let records = self.records.max(1) as f64;
+            (df(body).max(df(title)) as f64) > GENERIC_CONCEPT_SHARE * records
+        });
+        if let (Some((body, title)), false) = (tagged, generic) {
             let mut tags = Vec::new();
             for (field, w) in [(title, TITLE_BOOST), (body, 1.0)] {
                 let q = TermQuery::new(

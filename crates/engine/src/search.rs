@@ -25,6 +25,9 @@ pub const MAX_OFFSET: usize = 10_000;
 /// Pages named per document hit.
 pub const PAGES_PER_HIT: usize = 3;
 
+/// The query over a document's pages: content, exclusions, highlights.
+type PageQuery = (Box<dyn Query>, Vec<Box<dyn Query>>, Highlight);
+
 /// Validated filters of a request.
 #[derive(Debug, Default)]
 struct Filters {
@@ -196,7 +199,8 @@ impl Engine {
         let searcher = self.reader.searcher();
         let parsed = crate::syntax::parse(&req.q);
         let detection = analysis::detect(&req.q);
-        let builder = Builder::new(&searcher, Target::records(&self.fields), detection);
+        let mut builder = Builder::new(&searcher, Target::records(&self.fields), detection);
+        builder.records = searcher.doc_freq(&self.kind_term(KIND_RECORD))?;
         let filter_clauses = self.filter_clauses(&filters);
         let mut built = builder.build(&req.q, &parsed, default_min_match);
         let mut relaxed = false;
@@ -218,15 +222,43 @@ impl Engine {
         if req.limit == 0 {
             docs.clear();
         }
+        prof::lap(0, start);
         let mut hits = Vec::with_capacity(docs.len());
+        // The page query is the same for every document hit: built once.
+        let mut page_query: Option<Option<PageQuery>> = None;
         for (key, addr) in docs {
             let score = match req.sort {
                 Sort::Relevance => key.0 as f32,
                 Sort::Date => key.1 as f32,
             };
-            let mut hit = self.hit(&searcher, addr, score, &built.highlight)?;
+            let t = Instant::now();
+            let (mut hit, body) =
+                self.hit(&searcher, addr, score, &built.highlight, !parsed.is_empty())?;
+            prof::lap(1, t);
             if hit.kind == RecordKind::Document && !parsed.is_empty() {
-                hit.pages = self.pages(&searcher, &builder, &req.q, &parsed, &hit.id)?;
+                let t = Instant::now();
+                let pq = page_query.get_or_insert_with(|| {
+                    let mut b =
+                        Builder::new(&searcher, Target::pages(&self.fields), builder.detection);
+                    b.glossary = builder.glossary;
+                    let built = b.build(&req.q, &parsed, |_| 1);
+                    built.query.map(|q| (q, built.excluded, built.highlight))
+                });
+                if let Some((content, excluded, hl)) = pq {
+                    hit.pages = self.pages(&searcher, &**content, excluded, hl, &hit.id)?;
+                }
+                // The best page's passage is the document's passage: no need
+                // to cut one from the whole text.
+                if let Some(best) = hit.pages.first() {
+                    hit.snippets[0] = best.snippet.clone();
+                }
+                prof::lap(2, t);
+            }
+            if let Some(body) = body {
+                if hit.pages.is_empty() {
+                    hit.snippets[0] =
+                        snippet::snippet(&body, hit.language, &built.highlight, SNIPPET_CHARS);
+                }
             }
             if req.explain {
                 hit.explain = Some(explain(
@@ -253,14 +285,17 @@ impl Engine {
         })
     }
 
-    /// Builds a hit from its stored fields.
+    /// Builds a hit from its stored fields. With `defer_paged`, a paged
+    /// document's body passage is left empty and its body returned, to be
+    /// cut only when no page matched.
     fn hit(
         &self,
         searcher: &Searcher,
         addr: DocAddress,
         score: Score,
         hl: &Highlight,
-    ) -> Result<Hit, Error> {
+        defer_paged: bool,
+    ) -> Result<(Hit, Option<String>), Error> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let text = |field: Field| {
             doc.get_first(field)
@@ -277,12 +312,17 @@ impl Engine {
         let lang = meta.lang.unwrap_or(Lang::Und);
         let title = text(self.fields.title_raw);
         let body = text(self.fields.body_raw);
-        let mut snippets = vec![snippet::snippet(&body, lang, hl, SNIPPET_CHARS)];
+        let deferred = defer_paged && meta.paged;
+        let mut snippets = vec![if deferred {
+            crate::Snippet::default()
+        } else {
+            snippet::snippet(&body, lang, hl, SNIPPET_CHARS)
+        }];
         let title_snippet = snippet::title(&title, lang, hl);
         if !title_snippet.highlights.is_empty() {
             snippets.push(title_snippet);
         }
-        Ok(Hit {
+        let hit = Hit {
             id,
             kind: meta.kind.unwrap_or(RecordKind::Qa),
             title,
@@ -295,31 +335,26 @@ impl Engine {
             topics: meta.topics,
             source: meta.source,
             explain: None,
-        })
+        };
+        Ok((hit, deferred.then_some(body)))
     }
 
-    /// The best pages of document `id` for the query.
+    /// The best pages of document `id` for the page query `content`.
     fn pages(
         &self,
         searcher: &Searcher,
-        records: &Builder<'_>,
-        q: &str,
-        parsed: &crate::syntax::Parsed,
+        content: &dyn Query,
+        excluded: &[Box<dyn Query>],
+        hl: &Highlight,
         id: &str,
     ) -> Result<Vec<PageHit>, Error> {
-        let mut builder = Builder::new(searcher, Target::pages(&self.fields), records.detection);
-        builder.glossary = records.glossary;
-        let built = builder.build(q, parsed, |_| 1);
-        let Some(content) = built.query else {
-            return Ok(Vec::new());
-        };
         let mut clauses = vec![
-            (Occur::Must, content),
+            (Occur::Must, content.box_clone()),
             filter(term(self.fields.kind, KIND_PAGE)),
             filter(term(self.fields.id, id)),
         ];
-        for q in built.excluded {
-            clauses.push((Occur::MustNot, q));
+        for q in excluded {
+            clauses.push((Occur::MustNot, q.box_clone()));
         }
         let query = BooleanQuery::new(clauses);
         let top = searcher.search(&query, &TopDocs::with_limit(PAGES_PER_HIT).order_by_score())?;
@@ -342,7 +377,7 @@ impl Engine {
                 .unwrap_or(Lang::Und);
             out.push(PageHit {
                 page: u32::try_from(page).unwrap_or(u32::MAX),
-                snippet: snippet::snippet(text, lang, &built.highlight, SNIPPET_CHARS),
+                snippet: snippet::snippet(text, lang, hl, SNIPPET_CHARS),
             });
         }
         Ok(out)
@@ -410,7 +445,7 @@ impl Engine {
         let mut hits = Vec::new();
         if limit > 0 {
             for (key, addr) in docs {
-                hits.push(self.hit(&searcher, addr, key.0 as f32, &hl)?);
+                hits.push(self.hit(&searcher, addr, key.0 as f32, &hl, false)?.0);
             }
         }
         Ok(Some(SearchResponse {
@@ -499,6 +534,25 @@ impl Engine {
             });
         }
         Ok(out)
+    }
+}
+
+/// Phase timings for the profiling test (no-ops outside tests).
+pub(crate) mod prof {
+    #[cfg(test)]
+    pub static NANOS: [std::sync::atomic::AtomicU64; 4] =
+        [const { std::sync::atomic::AtomicU64::new(0) }; 4];
+
+    /// Adds the time since `since` to phase `i`.
+    #[inline]
+    pub fn lap(i: usize, since: std::time::Instant) {
+        #[cfg(test)]
+        NANOS[i].fetch_add(
+            since.elapsed().as_nanos() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        #[cfg(not(test))]
+        let _ = (i, since);
     }
 }
 

@@ -1,0 +1,88 @@
+//! Profiling at scale (ignored by default; run in release):
+//! `cargo test --release -p answerbank-engine perf -- --ignored --nocapture`
+//! Grows the shipped corpus's Q&As to `ANSWERBANK_PERF_N` records (100k)
+//! with the benchmark generator and prints the slowest queries.
+
+#[path = "../../../benches/support/generate.rs"]
+mod generate;
+
+use crate::{Engine, SearchRequest};
+use std::path::Path;
+use std::time::Instant;
+
+#[test]
+#[ignore]
+fn perf_profile() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    let sample = ingest::ingest(&root, &ingest::IngestOptions::default(), &|_| {})
+        .unwrap()
+        .records;
+    let n: usize = std::env::var("ANSWERBANK_PERF_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let mut records = generate::generate(42, n, &sample);
+    records.extend(sample.iter().cloned());
+    let queries = generate::queries(7, 50, &sample);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path()).unwrap();
+    let t = Instant::now();
+    engine
+        .ingest_records(records.clone(), Vec::new(), &|_| {})
+        .unwrap();
+    println!("ingest {n}: {:.1} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let r = engine.ingest_records(records, Vec::new(), &|_| {}).unwrap();
+    println!(
+        "re-run: {:.2} s, unchanged {}",
+        t.elapsed().as_secs_f64(),
+        r.unchanged
+    );
+    // Warm up.
+    for (_, q) in &queries {
+        engine.search(&SearchRequest::new(q.as_str())).unwrap();
+    }
+    for n in &crate::search::prof::NANOS {
+        n.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+    let mut times = Vec::new();
+    for (_, q) in &queries {
+        let t = Instant::now();
+        let r = engine.search(&SearchRequest::new(q.as_str())).unwrap();
+        let full = t.elapsed().as_secs_f64() * 1e3;
+        let t = Instant::now();
+        engine
+            .search(&SearchRequest {
+                limit: 0,
+                ..SearchRequest::new(q.as_str())
+            })
+            .unwrap();
+        let bare = t.elapsed().as_secs_f64() * 1e3;
+        times.push((full, bare, r.total, q.clone()));
+    }
+    let phases: Vec<String> = crate::search::prof::NANOS
+        .iter()
+        .zip(["query+collect", "hits", "pages", "-"])
+        .map(|(n, name)| {
+            let ms = n.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6;
+            format!("{name} {ms:.1} ms")
+        })
+        .collect();
+    println!(
+        "phases over all runs (with and without hits): {}",
+        phases.join(", ")
+    );
+    let mut sorted: Vec<f64> = times.iter().map(|t| t.0).collect();
+    sorted.sort_by(f64::total_cmp);
+    let pct = |p: f64| sorted[((sorted.len() - 1) as f64 * p) as usize];
+    println!(
+        "p50 {:.2} ms  p95 {:.2}  p99 {:.2}",
+        pct(0.5),
+        pct(0.95),
+        pct(0.99)
+    );
+    times.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (full, bare, total, q) in times.iter().take(25) {
+        println!("{full:7.2} ms (no hits {bare:6.2})  total {total:6}  {q}");
+    }
+}
