@@ -297,6 +297,8 @@ fn add_record(writer: &IndexWriter, f: &Fields, r: &Record, hash: &str) -> Resul
         doc.add_text(f.body[slot], &r.body);
     }
     doc.add_text(f.title_any, &r.title);
+    // Title and body: the surface words typos are corrected to.
+    doc.add_text(f.body_any, &r.title);
     doc.add_text(f.body_any, &r.body);
     for concept in crate::glossary::mentions(r.language, &r.title) {
         doc.add_text(f.concepts_title, concept);

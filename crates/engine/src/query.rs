@@ -25,15 +25,14 @@ use tantivy::{Searcher, Term};
 
 /// Title matches count this much more than body matches.
 pub const TITLE_BOOST: f32 = 2.0;
-/// Typo matches on the language-neutral (surface) fields, relative to those
-/// on a language's own fields.
-pub const NEUTRAL_WEIGHT: f32 = 0.8;
 /// The reliably detected language's clause.
 pub const DETECTED_BOOST: f32 = 1.5;
 /// Tie-breaker of the disjunction-max over languages.
 pub const TIE_BREAKER: f32 = 0.1;
-/// Constant score of a fuzzy (typo) match in a body; titles get twice that.
-pub const FUZZY_SCORE: f32 = 0.4;
+/// Corrections of a typo, relative to the word typed right.
+pub const FUZZY_WEIGHT: f32 = 0.4;
+/// Corrections tried for one typo (the most frequent words in reach).
+pub const MAX_CORRECTIONS: usize = 3;
 /// Glossary expansions relative to the user's own words.
 pub const EXPANSION_WEIGHT: f32 = 0.4;
 /// A concept named by more than this share of the records (`child`) is not
@@ -52,7 +51,6 @@ pub struct Target {
     pub concepts: Option<(Field, Field)>,
     pub title: Option<[Field; 4]>,
     pub body: [Field; 4],
-    pub title_any: Option<Field>,
     pub body_any: Field,
 }
 
@@ -62,7 +60,6 @@ impl Target {
             concepts: Some((f.concepts, f.concepts_title)),
             title: Some(f.title),
             body: f.body,
-            title_any: Some(f.title_any),
             body_any: f.body_any,
         }
     }
@@ -72,7 +69,6 @@ impl Target {
             concepts: None,
             title: None,
             body: f.page_text,
-            title_any: None,
             body_any: f.page_any,
         }
     }
@@ -293,9 +289,13 @@ impl<'a> Builder<'a> {
             .sum()
     }
 
-    /// Typo tolerance for a word absent from the index: fuzzy matches on the
-    /// neutral fields (unstemmed, where a typo stays close to the word) and
-    /// on each language's fields (stemmed form).
+    /// Typo tolerance for a word absent from the index (in its surface
+    /// form): the index's own words within edit distance 1 (2 from
+    /// [`FUZZY2_CHARS`] characters, only when none is at 1) of it, the
+    /// [`MAX_CORRECTIONS`] most frequent, each searched like a word the
+    /// user typed (every language, title x2) at [`FUZZY_WEIGHT`]. So
+    /// `adolecents` ranks records with `adolescents` by BM25, below what an
+    /// exact word would.
     fn fuzzy(&self, word: &str, hl: &mut Highlight) -> Option<Box<dyn Query>> {
         let neutral = analyze_tokens(Lang::Und, word);
         let [token] = neutral.as_slice() else {
@@ -305,45 +305,46 @@ impl<'a> Builder<'a> {
         if chars < FUZZY_CHARS || token.text.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        let any = [self.target.title_any, Some(self.target.body_any)];
-        if self.doc_freq(&any, &token.text) > 0 {
+        let field = self.target.body_any;
+        if self.doc_freq(&[Some(field)], &token.text) > 0 {
             return None;
         }
-        let distance = if chars >= FUZZY2_CHARS { 2 } else { 1 };
-        hl.fuzzy.push((token.text.clone(), distance));
-        let mut clauses = Vec::new();
-        let mut add = |field: Field, text: &str, score: f32| {
-            let q = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
-            self.leaf(field, &format!("{text}~{distance} (typo)"), &q, score);
-            clauses.push(boost(boxed(q), score));
-        };
-        if let Some(t) = self.target.title_any {
-            add(t, &token.text, FUZZY_SCORE * TITLE_BOOST * NEUTRAL_WEIGHT);
+        let mut corrections = self.corrections(field, &token.text, 1);
+        if corrections.is_empty() && chars >= FUZZY2_CHARS {
+            corrections = self.corrections(field, &token.text, 2);
         }
-        add(
-            self.target.body_any,
-            &token.text,
-            FUZZY_SCORE * NEUTRAL_WEIGHT,
-        );
-        for (slot, lang) in LANGS.iter().enumerate() {
-            let tokens = analyze_tokens(*lang, word);
-            let [t] = tokens.as_slice() else { continue };
-            if t.text.chars().count() < FUZZY_CHARS {
+        let clauses: Vec<Box<dyn Query>> = corrections
+            .iter()
+            .filter_map(|c| self.exact(c, Some(hl), FUZZY_WEIGHT))
+            .collect();
+        should(clauses).map(|q| boost(q, FUZZY_WEIGHT))
+    }
+
+    /// The surface words of `field` within `distance` edits of `text`, most
+    /// frequent first, at most [`MAX_CORRECTIONS`].
+    fn corrections(&self, field: Field, text: &str, distance: u8) -> Vec<String> {
+        let query = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
+        let mut found: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        for segment in self.searcher.segment_readers() {
+            let (Ok(automaton), Ok(index)) = (query.automaton(), segment.inverted_index(field))
+            else {
                 continue;
-            }
-            let title = self.target.title.map(|t| t[slot]);
-            if self.doc_freq(&[title, Some(self.target.body[slot])], &t.text) > 0 {
+            };
+            let Ok(mut stream) = index.terms().search(automaton).into_stream() else {
                 continue;
+            };
+            while stream.advance() {
+                *found.entry(stream.key().to_vec()).or_default() +=
+                    u64::from(stream.value().doc_freq);
             }
-            if let Some(title) = title {
-                add(title, &t.text, FUZZY_SCORE * TITLE_BOOST);
-            }
-            add(self.target.body[slot], &t.text, FUZZY_SCORE);
         }
-        Some(boxed(DisjunctionMaxQuery::with_tie_breaker(
-            clauses,
-            TIE_BREAKER,
-        )))
+        let mut found: Vec<(Vec<u8>, u64)> = found.into_iter().collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found
+            .into_iter()
+            .take(MAX_CORRECTIONS)
+            .filter_map(|(k, _)| String::from_utf8(k).ok())
+            .collect()
     }
 
     /// The expansion of one glossary concept the query names. Over records:

@@ -574,11 +574,11 @@ fn explain(
     let segment = searcher.segment_reader(addr.segment_ord);
     let mut out = format!(
         "score {score:.4}: per query word, the best language's match plus {tie} x the others \
-         (title x{title}, typo matches a constant {fuzzy} or less, glossary concepts \
+         (title x{title}, corrections of a typo x{fuzzy}, glossary concepts \
          x{exp}); ties broken by date (newest first), then id.\n",
         tie = crate::query::TIE_BREAKER,
         title = crate::query::TITLE_BOOST,
-        fuzzy = crate::query::FUZZY_SCORE,
+        fuzzy = crate::query::FUZZY_WEIGHT,
         exp = crate::query::EXPANSION_WEIGHT,
     );
     if relaxed {
