@@ -9,7 +9,7 @@
 //! addr = "127.0.0.1:8640"
 //! corpus = "corpus"
 //! index = "index"
-//! cors_origins = ["*"]            # or ["https://partner.example"]
+//! cors_origins = ["https://partner.example"]   # or ["*"]; default: same origin only
 //! admin_token = "change-me"       # enables POST /api/admin/reindex
 //! rate_limit_per_minute = 600     # per client; 0 = off
 //! rate_limit_burst = 60
@@ -46,8 +46,8 @@ pub struct ServeArgs {
     /// or from ANSWERBANK_ADMIN_TOKEN, never from a flag.
     #[arg(long, env = "ANSWERBANK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Origins allowed to call the API from a browser, comma-separated, or `*`
-    /// [default: *].
+    /// Origins allowed to call the API from a browser (the widget on partner
+    /// sites), comma-separated, or `*` for any [default: none, same origin only].
     #[arg(
         long,
         env = "ANSWERBANK_CORS_ORIGINS",

@@ -17,7 +17,8 @@ pub struct Config {
     /// those), and the admin reindex reads it. `None`: no files, no reindex.
     pub corpus_dir: Option<PathBuf>,
     /// Origins allowed to call the public GET endpoints from a browser
-    /// (`https://partner.example`), or `*` for any. Empty: same origin only.
+    /// (`https://partner.example`), or `*` for any, by choice. Empty (the
+    /// default): same origin only.
     /// Admin endpoints never answer cross-origin requests.
     pub cors_origins: Vec<String>,
     /// Bearer token for `POST /api/admin/reindex`. `None` disables admin
@@ -47,7 +48,7 @@ impl Default for Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
             corpus_dir: None,
-            cors_origins: vec!["*".to_string()],
+            cors_origins: Vec::new(),
             admin_token: None,
             rate_limit_per_minute: 600,
             rate_limit_burst: 60,

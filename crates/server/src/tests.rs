@@ -277,6 +277,7 @@ async fn admin_needs_a_configured_token() {
     let app = app_with(Config {
         admin_token: Some("s3cret".into()),
         corpus_dir: Some(dir.path().to_path_buf()),
+        cors_origins: vec!["*".into()],
         ..Config::default()
     });
     let post = |auth: Option<&str>| {
