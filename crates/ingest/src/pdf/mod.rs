@@ -355,6 +355,39 @@ fn combine(first: PdfResponse, second: PdfResponse) -> Chosen {
     }
 }
 
+/// Joins words split by a hyphen at a line end ("accessi-" / "bility"):
+/// a letter, a hyphen (or soft hyphen) ending the line, and a lowercase
+/// letter starting the next one.
+fn join_hyphenated(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_end();
+        let next_lower = lines
+            .peek()
+            .and_then(|next| next.trim_start().chars().next())
+            .is_some_and(char::is_lowercase);
+        let mut rev = trimmed.chars().rev();
+        let hyphen = matches!(rev.next(), Some('-' | '\u{00AD}'));
+        let letter_before = rev.next().is_some_and(char::is_alphabetic);
+        if hyphen && letter_before && next_lower {
+            out.push_str(
+                &trimmed[..trimmed.len() - trimmed.chars().last().map_or(0, char::len_utf8)],
+            );
+            if let Some(next) = lines.next() {
+                // The next line continues this one.
+                out.push_str(next.trim_start());
+                out.push('\n');
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
 /// Share of a text's visible characters that are U+FFFD or control
 /// characters, plus the share of its words in runs of one-letter tokens.
 fn bad_share(text: &str) -> f64 {
@@ -440,7 +473,7 @@ fn outcome(file: &CorpusFile, chosen: Chosen) -> FileOutcome {
         if let Some(error) = &page.error {
             flags.push(format!("page {number}: {error}"));
         }
-        let text = tidy(&normalize(&page.text));
+        let text = tidy(&join_hyphenated(&normalize(&page.text)));
         let chars = visible_chars(&text);
         chars_per_page.push(chars);
         let language = if chars == 0 { Lang::Und } else { detect(&text) };
@@ -561,3 +594,21 @@ impl FileOutcome {
 }
 
 use crate::Problem;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_words_hyphenated_at_line_ends() {
+        assert_eq!(
+            join_hyphenated("the accessi-\nbility of services\nwell-\nKnown"),
+            "the accessibility of services\nwell-\nKnown"
+        );
+        assert_eq!(
+            join_hyphenated("a line\n- a list item\n"),
+            "a line\n- a list item\n"
+        );
+        assert_eq!(join_hyphenated("2019-\n2020"), "2019-\n2020");
+    }
+}
