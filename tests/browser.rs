@@ -395,6 +395,17 @@ fn page_and_widget_in_headless_chromium() {
     );
     let text = driver.exec("return document.querySelector('#hits a.page-link').textContent;");
     assert_eq!(text, "Page 2");
+    // Its record view lists every page, each opening the PDF there.
+    let title = driver.find("#hits li.hit[data-id='docs/referral-guide.pdf'] h3 a");
+    driver.click(&title);
+    let page_three = driver.wait(
+        "the record's page links",
+        "document.querySelector('#record a[data-page=\"3\"]') && document.querySelector('#record a[data-page=\"3\"]').href",
+    );
+    assert_eq!(
+        page_three,
+        format!("{base}/api/files/docs/referral-guide.pdf#page=3")
+    );
 
     // Pagination.
     driver.goto(&format!("{base}/?ui=en&q=children"));

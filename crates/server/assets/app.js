@@ -285,7 +285,15 @@
       if (r.country) meta.appendChild(el('span', null, r.country));
       (r.topics || []).forEach(function (tp) { meta.appendChild(el('span', null, tp)); });
       wrap.appendChild(meta);
-      if (r.type === 'document') wrap.appendChild(el('p', null, el('a', { href: '/api/files/' + r.source.split('/').map(encodeURIComponent).join('/'), target: '_blank', rel: 'noopener' }, t('openFile'))));
+      if (r.type === 'document') {
+        var file = '/api/files/' + r.source.split('/').map(encodeURIComponent).join('/');
+        var links = el('p', { 'class': 'pages' }, el('a', { href: file, target: '_blank', rel: 'noopener' }, t('openFile')));
+        (r.pages || []).forEach(function (p) {
+          links.appendChild(document.createTextNode(' · '));
+          links.appendChild(el('a', { href: file + '#page=' + p.number, target: '_blank', rel: 'noopener', 'data-page': p.number }, t('page', { n: p.number })));
+        });
+        wrap.appendChild(links);
+      }
       wrap.appendChild(el('div', { 'class': 'body' }, r.body));
       if (r.attachments && r.attachments.length) {
         var ul = el('ul', { 'aria-label': t('attachments') });
