@@ -96,9 +96,6 @@ impl Engine {
     fn existing(&self) -> Result<HashMap<String, Existing>, Error> {
         let searcher = self.reader.searcher();
         let mut out = HashMap::new();
-        let mut id = String::new();
-        let mut hash = String::new();
-        let mut source = String::new();
         for segment in searcher.segment_readers() {
             let ff = segment.fast_fields();
             let (Some(kinds), Some(ids), Some(hashes), Some(sources)) = (
@@ -117,27 +114,37 @@ impl Engine {
             let Some(record_ord) = record_ord else {
                 continue;
             };
-            let read = |col: &tantivy::columnar::StrColumn, doc, out: &mut String| -> bool {
-                out.clear();
-                match col.term_ords(doc).next() {
-                    Some(ord) => col.ord_to_str(ord, out).unwrap_or(false),
-                    None => false,
+            // Each dictionary once, in ordinal order (looking terms up one
+            // by one costs a block decode each).
+            let terms = |col: &tantivy::columnar::StrColumn| -> Result<Vec<String>, Error> {
+                let mut stream = col
+                    .dictionary()
+                    .stream()
+                    .map_err(|e| Error::Tantivy(e.into()))?;
+                let mut all = Vec::new();
+                while stream.advance() {
+                    all.push(String::from_utf8_lossy(stream.key()).into_owned());
                 }
+                Ok(all)
+            };
+            let (id_terms, hash_terms, source_terms) =
+                (terms(&ids)?, terms(&hashes)?, terms(&sources)?);
+            let get = |col: &tantivy::columnar::StrColumn, all: &[String], doc| -> Option<String> {
+                let ord = col.term_ords(doc).next()?;
+                all.get(usize::try_from(ord).ok()?).cloned()
             };
             for doc in segment.doc_ids_alive() {
                 if kinds.term_ords(doc).next() != Some(record_ord) {
                     continue;
                 }
-                if !read(&ids, doc, &mut id) {
+                let Some(id) = get(&ids, &id_terms, doc) else {
                     continue;
-                }
-                read(&hashes, doc, &mut hash);
-                read(&sources, doc, &mut source);
+                };
                 out.insert(
-                    id.clone(),
+                    id,
                     Existing {
-                        hash: hash.clone(),
-                        source: source.clone(),
+                        hash: get(&hashes, &hash_terms, doc).unwrap_or_default(),
+                        source: get(&sources, &source_terms, doc).unwrap_or_default(),
                     },
                 );
             }
