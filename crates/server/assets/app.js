@@ -190,7 +190,7 @@
     getJson('/api/search?' + apiQuery(s)).then(function (res) {
       if (seq !== searchSeq) return;
       $('layout').className = 'layout';
-      $('status').textContent = count(res.total);
+      $('status').textContent = count(res.total) + (res.language && res.language !== 'und' ? ' · ' + t('queryLang', { l: langName(res.language) }) : '');
       var ol = $('hits'); ol.textContent = '';
       res.hits.forEach(function (h) { ol.appendChild(hitItem(h)); });
       facets(res.facets || {}, s);

@@ -406,3 +406,28 @@ async fn files_stay_inside_the_corpus() {
         assert!(!String::from_utf8_lossy(&body).contains("outside"), "{bad}");
     }
 }
+
+#[test]
+fn scripts_never_parse_corpus_text_as_html() {
+    for (name, source) in [
+        ("app.js", include_str!("../assets/app.js")),
+        ("widget.js", include_str!("../assets/widget.js")),
+    ] {
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ] {
+            assert!(!source.contains(sink), "{name} uses {sink}");
+        }
+    }
+}
+
+#[test]
+fn the_example_page_points_at_the_serving_origin() {
+    let page = example_page("http://10.0.0.5:9000");
+    assert!(page.contains("src=\"http://10.0.0.5:9000/widget.js\""));
+    assert!(!page.contains(EXAMPLE_ORIGIN));
+}
