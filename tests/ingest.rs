@@ -613,6 +613,30 @@ fn one_bad_page_loses_one_page_not_the_document() {
 }
 
 #[test]
+fn a_pdf_that_kills_its_worker_fails_alone() {
+    // One thread: the same worker would have read the files after the bomb.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &str, to: &str| {
+        std::fs::copy(corpus().join(from), dir.path().join(to)).unwrap();
+    };
+    copy("docs/en-referral.pdf", "a.pdf");
+    copy("broken/xref-bomb.pdf", "b.pdf");
+    copy("docs/fr-protocole.pdf", "c.pdf");
+    copy("docs/ar-dalil.pdf", "d.pdf");
+    let opts = ingest::IngestOptions {
+        threads: 1,
+        ..worker_options()
+    };
+    let got = ingest::ingest(dir.path(), &opts, &|_| {}).unwrap();
+    let ids: Vec<&str> = got.records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["a.pdf", "c.pdf", "d.pdf"]);
+    assert_eq!(got.failed_files, 1);
+    let problem = got.problems.iter().find(|p| p.path == "b.pdf").unwrap();
+    assert!(problem.message.contains("worker crashed"), "{problem}");
+    assert_eq!(got.records[2].language, analysis::Lang::Ar);
+}
+
+#[test]
 fn a_worker_past_its_time_limit_is_killed_and_the_file_failed() {
     let dir = small_corpus();
     let opts = ingest::IngestOptions {

@@ -166,12 +166,17 @@ pub fn ingest(
 
     let (files, mut problems) = walk(root)?;
     let total = files.len();
+    // Workers live for the whole run (dropped, and so ended, at its end).
+    let pool = opts
+        .worker
+        .clone()
+        .map(|command| pdf::WorkerPool::new(command, opts.pdf_memory_limit));
     let done = AtomicUsize::new(0);
     let read_all = || {
         files
             .par_iter()
             .map(|file| {
-                let outcome = read_file(root, file, opts);
+                let outcome = read_file_in(root, file, opts, pool.as_ref());
                 let done = done.fetch_add(1, Ordering::Relaxed) + 1;
                 progress(&Progress {
                     done,
@@ -209,9 +214,20 @@ pub fn ingest(
 
 /// Reads one file of the corpus into records. Never fails: whatever goes
 /// wrong is a [`Problem`] in the outcome.
+/// A PDF is read by a worker process started for it alone (see
+/// [`IngestOptions::worker`]).
 pub fn read_file(root: &Path, file: &CorpusFile, opts: &IngestOptions) -> FileOutcome {
+    read_file_in(root, file, opts, None)
+}
+
+fn read_file_in(
+    root: &Path,
+    file: &CorpusFile,
+    opts: &IngestOptions,
+    pool: Option<&pdf::WorkerPool>,
+) -> FileOutcome {
     let mut outcome = match file.format {
-        FileFormat::Pdf => pdf::read_pdf(file, opts),
+        FileFormat::Pdf => pdf::read_pdf(file, opts, pool),
         FileFormat::Jsonl | FileFormat::Json | FileFormat::Csv => {
             qa::read_collection(root, file, opts)
         }

@@ -10,7 +10,10 @@
 //! kept, page by page.
 
 mod layout;
+mod pool;
 mod worker;
+
+pub(crate) use pool::WorkerPool;
 
 pub use worker::run_pdf_worker;
 
@@ -114,7 +117,11 @@ impl PdfResponse {
 }
 
 /// Reads one PDF into a document record (or a failure).
-pub(crate) fn read_pdf(file: &CorpusFile, opts: &IngestOptions) -> FileOutcome {
+pub(crate) fn read_pdf(
+    file: &CorpusFile,
+    opts: &IngestOptions,
+    pool: Option<&WorkerPool>,
+) -> FileOutcome {
     if file.size > opts.max_pdf_bytes {
         return FileOutcome::failed(problem(
             file,
@@ -134,7 +141,7 @@ pub(crate) fn read_pdf(file: &CorpusFile, opts: &IngestOptions) -> FileOutcome {
         max_pages: opts.max_pdf_pages,
         timeout_ms: opts.pdf_timeout.as_millis() as u64,
     };
-    let first = extract(&request(Extractor::PdfExtract), opts);
+    let first = extract(&request(Extractor::PdfExtract), opts, pool);
     let needs_fallback = match first.status {
         ExtractionStatus::Ok => is_suspicious(&quality_flags(&first.text())),
         // Poppler reads some encryption lopdf cannot (AES-256 with the
@@ -142,7 +149,7 @@ pub(crate) fn read_pdf(file: &CorpusFile, opts: &IngestOptions) -> FileOutcome {
         _ => true,
     };
     let chosen = if needs_fallback && opts.pdftotext.is_some() {
-        let second = extract(&request(Extractor::Pdftotext), opts);
+        let second = extract(&request(Extractor::Pdftotext), opts, pool);
         combine(first, second)
     } else {
         Chosen::single(first)
@@ -151,7 +158,7 @@ pub(crate) fn read_pdf(file: &CorpusFile, opts: &IngestOptions) -> FileOutcome {
 }
 
 /// Runs one extraction: in the worker when there is one, else in process.
-fn extract(request: &PdfRequest, opts: &IngestOptions) -> PdfResponse {
+fn extract(request: &PdfRequest, opts: &IngestOptions, pool: Option<&WorkerPool>) -> PdfResponse {
     match &opts.worker {
         Some(worker) => {
             // The worker's own pdftotext deadline comes first; this one
@@ -162,8 +169,11 @@ fn extract(request: &PdfRequest, opts: &IngestOptions) -> PdfResponse {
                 } else {
                     Duration::ZERO
                 };
-            run_worker(worker, request, limit)
-                .unwrap_or_else(|reason| PdfResponse::failed(request.extractor, reason))
+            match pool {
+                Some(pool) => pool.run(request, limit),
+                None => run_worker(worker, request, limit)
+                    .unwrap_or_else(|reason| PdfResponse::failed(request.extractor, reason)),
+            }
         }
         None => worker::extract_in_process(request),
     }
@@ -239,7 +249,7 @@ fn run_worker(
     serde_json::from_slice(&out).map_err(|e| format!("bad answer from the PDF worker: {e}"))
 }
 
-fn describe_exit(status: &std::process::ExitStatus) -> String {
+pub(crate) fn describe_exit(status: &std::process::ExitStatus) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;

@@ -9,32 +9,47 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The body of the PDF worker process: reads one [`PdfRequest`] (JSON) from
-/// `input`, sets the address-space limit it asks for on this process, runs
-/// the extractor and writes one [`PdfResponse`] (JSON) to `output`.
+/// The body of the PDF worker process: reads [`PdfRequest`]s (JSON, one a
+/// line) from `input` until its end, and for each runs the extractor and
+/// writes one [`PdfResponse`] (JSON, one line) to `output`. Before the first
+/// request it sets the address-space limit that request asks for on this
+/// process.
 ///
 /// Run it in a process of its own: the limit stays for the rest of the
 /// process, and a parser abort (allocation failure, stack overflow) ends it.
 pub fn run_pdf_worker(
-    mut input: impl std::io::Read,
+    input: impl std::io::Read,
     mut output: impl std::io::Write,
 ) -> std::io::Result<()> {
-    let mut body = Vec::new();
-    input.read_to_end(&mut body)?;
-    let request: PdfRequest = serde_json::from_slice(&body)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-    if request.memory_limit > 0 {
-        rlimit::setrlimit(
-            rlimit::Resource::AS,
-            request.memory_limit,
-            request.memory_limit,
-        )?;
-    }
+    use std::io::BufRead;
     // Panics are caught and reported per page; keep stderr for real crashes.
     std::panic::set_hook(Box::new(|_| {}));
-    let response = extract_in_process(&request);
-    serde_json::to_writer(&mut output, &response).map_err(std::io::Error::other)?;
-    output.flush()
+    let mut input = std::io::BufReader::new(input);
+    let mut limited = false;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let request: PdfRequest = serde_json::from_str(&line)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        if !limited && request.memory_limit > 0 {
+            rlimit::setrlimit(
+                rlimit::Resource::AS,
+                request.memory_limit,
+                request.memory_limit,
+            )?;
+            limited = true;
+        }
+        let response = extract_in_process(&request);
+        serde_json::to_writer(&mut output, &response).map_err(std::io::Error::other)?;
+        output.write_all(b"\n")?;
+        output.flush()?;
+    }
 }
 
 /// Runs the requested extractor in this process (panics caught).
