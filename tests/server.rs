@@ -1277,6 +1277,31 @@ fn smoke_over_the_shipped_corpus() {
             });
         }
     }
+    // A 10-hit answer over the real corpus (documents carry page snippets).
+    for (_, q) in QUERIES {
+        let uri = format!("/api/search?q={}&limit=10", enc(q));
+        let (_, plain) = oneshot(
+            &app,
+            Request::get(uri.as_str()).body(Body::empty()).unwrap(),
+        );
+        let (_, compressed) = oneshot(
+            &app,
+            Request::get(uri.as_str())
+                .header("accept-encoding", "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        );
+        println!(
+            "corpus/ 10-hit answer for {q:?}: {} bytes raw, {} compressed",
+            plain.len(),
+            compressed.len()
+        );
+        assert!(
+            compressed.len() < 10 * 1024,
+            "{q}: {} bytes",
+            compressed.len()
+        );
+    }
     let (url, page) = pdf_link.expect("a PDF hit with a page in some language");
     assert!(page >= 1);
     let (status, body) = oneshot(
