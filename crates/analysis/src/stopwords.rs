@@ -111,7 +111,7 @@ pub(crate) static SPANISH: LazyLock<StopList> = LazyLock::new(|| {
         "ha", "hemos", "han", "haya", "hayan", "habia", "habian", "habra", "soy", "eres", "es",
         "somos", "son", "sea", "sean", "era", "eran", "fue", "fueron", "sera", "seran", "seria",
         "cuales", "aquel", "aquella", "aquellos", "aquellas", "pues", "segun", "tras", "mediante",
-        "cuanto", "cuantos", "cuanta", "cuantas", // Modal words (see English).
+        "cuanto", "cuantos", "cuanta", "cuantas", // Modal words (see French).
         "puede", "pueden", "podemos", "debe", "deben", "debemos", "hacer", "hace", "hacemos",
     ])
 });
