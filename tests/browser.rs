@@ -544,4 +544,32 @@ fn page_and_widget_in_headless_chromium() {
     );
     assert!(isolation[4].as_str().unwrap().contains("Georgia"));
     driver.screenshot("widget.png");
+
+    // The widget's "search before you ask": past questions as you type,
+    // picked with the keyboard, searched for.
+    let input = driver.find_in_shadow("#answerbank", "input");
+    driver.clear(&input);
+    driver.type_into(&input, "comment");
+    let suggested = driver.wait(
+        "widget suggestions",
+        "(() => { const r = document.querySelector('#answerbank').shadowRoot;
+           const list = r.querySelector('ul.sg');
+           return !list.hidden && list.children.length > 0 && list.children[0].textContent; })()",
+    );
+    driver.exec("document.querySelector('#answerbank').shadowRoot.querySelector('ol.hits').textContent = '';");
+    driver.type_into(&input, ARROW_DOWN);
+    driver.type_into(&input, ENTER);
+    let first_title = driver.wait(
+        "results for the picked question",
+        "(() => { const h = document.querySelector('#answerbank').shadowRoot.querySelector('li.hit h3 a');
+           return h && h.textContent; })()",
+    );
+    assert_eq!(
+        first_title, suggested,
+        "the picked question's own answer comes first"
+    );
+    let value = driver.exec(
+        "return document.querySelector('#answerbank').shadowRoot.querySelector('input').value;",
+    );
+    assert_eq!(value, suggested);
 }

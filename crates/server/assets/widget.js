@@ -37,7 +37,9 @@
     '.pages a{font-weight:600;margin-inline-end:6px}.status{margin:8px 0 0;color:#444;font-size:14px}' +
     '.pager{display:flex;gap:4px;flex-wrap:wrap;margin-top:8px}.pager button{border:1px solid #8c959f;background:#fff;padding:3px 8px;color:#1a1a1a}' +
     '.pager button[aria-current=page]{background:#0b4f8a;color:#fff;border-color:#0b4f8a}.pager button:disabled{color:#6e7781}' +
-    '.by{font-size:11px;color:#555;margin-top:6px;text-align:end}';
+    '.by{font-size:11px;color:#555;margin-top:6px;text-align:end}.sw{position:relative}' +
+    '.sg{position:absolute;z-index:5;inset-inline:0;list-style:none;margin:2px 0 0;padding:4px 0;background:#fff;border:1px solid #8c959f;border-radius:6px;box-shadow:0 4px 12px rgba(0,0,0,.15)}' +
+    '.sg li{padding:6px 10px;cursor:pointer;border:0}.sg li[aria-selected=true],.sg li:hover{background:#e7f0fa}';
 
   function t(key, vars) {
     var s = T[ui][key] || T.en[key];
@@ -77,13 +79,15 @@
       try { var sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); root.adoptedStyleSheets = [sheet]; } catch (e) { root.appendChild(el('style', null, CSS)); }
     } else root.appendChild(el('style', null, CSS));
     var id = 'abq' + n;
-    var input = el('input', { id: id, type: 'search', dir: 'auto', maxlength: '512', autocomplete: 'off', part: 'input' });
+    var input = el('input', { id: id, type: 'search', dir: 'auto', maxlength: '512', autocomplete: 'off', part: 'input',
+      role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': id + 's' });
+    var list = el('ul', { id: id + 's', 'class': 'sg', role: 'listbox', 'aria-label': t('label'), hidden: '' });
     var status = el('p', { 'class': 'status', role: 'status', 'aria-live': 'polite' });
     var hits = el('ol', { 'class': 'hits' });
     var pager = el('nav', { 'class': 'pager', 'aria-label': t('pages') });
     var form = el('form', { role: 'search', 'class': 'w', lang: ui, dir: ui === 'ar' ? 'rtl' : 'ltr' },
       el('label', { 'for': id }, t('label')),
-      el('div', { 'class': 'box' }, input, el('button', { type: 'submit', 'class': 'go' }, t('search'))),
+      el('div', { 'class': 'sw' }, el('div', { 'class': 'box' }, input, el('button', { type: 'submit', 'class': 'go' }, t('search'))), list),
       status, hits, pager, el('div', { 'class': 'by' }, t('by')));
     root.appendChild(form);
     var seq = 0, query = '', page = 1;
@@ -126,7 +130,41 @@
         }
       }).catch(function (e) { if (my === seq) status.textContent = t('error', { m: e.message }); });
     }
-    form.addEventListener('submit', function (ev) { ev.preventDefault(); query = input.value.trim(); page = 1; if (query) run(); });
+    // Past questions as you type ("search before you ask"): picking one
+    // searches for it, so its answer comes first.
+    var timer = 0, sseq = 0, active = -1;
+    function close() { list.hidden = true; list.textContent = ''; active = -1; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); }
+    function choose(title) { close(); input.value = title; query = title; page = 1; run(); }
+    function suggest() {
+      var text = input.value, my = ++sseq;
+      if (text.trim().length < 2) return close();
+      fetch(base + '/api/suggest?limit=5&q=' + encodeURIComponent(text), { mode: 'cors', credentials: 'omit' })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (res) {
+          if (my !== sseq) return;
+          list.textContent = ''; active = -1;
+          (res.suggestions || []).forEach(function (sg, i) {
+            list.appendChild(el('li', { role: 'option', id: id + 'o' + i, 'aria-selected': 'false', lang: sg.language, dir: dirOf(sg.language),
+              on: { mousedown: function (ev) { ev.preventDefault(); choose(sg.title); } } }, marked(sg.title, sg.highlights)));
+          });
+          var any = list.children.length > 0;
+          list.hidden = !any; input.setAttribute('aria-expanded', any ? 'true' : 'false');
+        }).catch(close);
+    }
+    input.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(suggest, 200); });
+    input.addEventListener('blur', function () { setTimeout(close, 100); });
+    input.addEventListener('keydown', function (ev) {
+      var items = list.children;
+      if ((ev.key === 'ArrowDown' || ev.key === 'ArrowUp') && !list.hidden && items.length) {
+        ev.preventDefault();
+        if (active >= 0) items[active].setAttribute('aria-selected', 'false');
+        active = (active + (ev.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length;
+        items[active].setAttribute('aria-selected', 'true');
+        input.setAttribute('aria-activedescendant', items[active].id);
+      } else if (ev.key === 'Escape') close();
+      else if (ev.key === 'Enter' && active >= 0 && !list.hidden) { ev.preventDefault(); choose(items[active].textContent); }
+    });
+    form.addEventListener('submit', function (ev) { ev.preventDefault(); clearTimeout(timer); sseq++; close(); query = input.value.trim(); page = 1; if (query) run(); });
   }
 
   function start() {
