@@ -181,6 +181,7 @@ impl Engine {
         let mut seen: HashSet<String> = HashSet::with_capacity(total);
         let mut duplicates = Vec::new();
         let result = (|| -> Result<(), Error> {
+            let mut later: Vec<TantivyDocument> = Vec::new();
             for (i, record) in records.iter().enumerate() {
                 if !seen.insert(record.id.clone()) {
                     duplicates.push(Problem {
@@ -199,12 +200,17 @@ impl Engine {
                     Some(old) if old.hash == hash => report.unchanged += 1,
                     Some(_) => {
                         writer.delete_term(Term::from_field_text(self.fields.id, &record.id));
-                        add_record(&writer, &self.fields, record, &hash)?;
+                        add_record(&writer, &self.fields, record, &hash, &mut later)?;
                         report.updated += 1;
                     }
                     None => {
-                        add_record(&writer, &self.fields, record, &hash)?;
+                        add_record(&writer, &self.fields, record, &hash, &mut later)?;
                         report.added += 1;
+                    }
+                }
+                if later.len() >= 512 {
+                    for doc in later.drain(..) {
+                        writer.add_document(doc)?;
                     }
                 }
                 if (i + 1) % 200 == 0 || i + 1 == total {
@@ -214,6 +220,9 @@ impl Engine {
                         path: record.source.clone(),
                     });
                 }
+            }
+            for doc in later {
+                writer.add_document(doc)?;
             }
             for (id, old) in &existing {
                 if seen.contains(id) {
@@ -266,8 +275,16 @@ fn facet(root: &str, value: &str) -> Facet {
     Facet::from_path([root, value])
 }
 
-/// Adds the record's documents: the record, its pages, its blob.
-fn add_record(writer: &IndexWriter, f: &Fields, r: &Record, hash: &str) -> Result<(), Error> {
+/// Adds the record's document, and queues its pages and blob in `later`:
+/// written in batches after their records, they keep record documents
+/// together in the doc store, so fetching a hit decompresses little else.
+fn add_record(
+    writer: &IndexWriter,
+    f: &Fields,
+    r: &Record,
+    hash: &str,
+    later: &mut Vec<TantivyDocument>,
+) -> Result<(), Error> {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.kind, KIND_RECORD);
     doc.add_text(f.id, &r.id);
@@ -347,7 +364,7 @@ fn add_record(writer: &IndexWriter, f: &Fields, r: &Record, hash: &str) -> Resul
             ..Meta::default()
         };
         doc.add_text(f.meta, serde_json::to_string(&meta).unwrap_or_default());
-        writer.add_document(doc)?;
+        later.push(doc);
     }
 
     let mut blob = TantivyDocument::default();
@@ -356,7 +373,7 @@ fn add_record(writer: &IndexWriter, f: &Fields, r: &Record, hash: &str) -> Resul
     let mut stored = r.clone();
     stored.hash = hash.to_string();
     blob.add_text(f.json, serde_json::to_string(&stored).unwrap_or_default());
-    writer.add_document(blob)?;
+    later.push(blob);
     Ok(())
 }
 
