@@ -207,13 +207,14 @@
     if (h.date) meta.appendChild(el('span', null, h.date));
     if (h.country) meta.appendChild(el('span', null, h.country));
     li.appendChild(meta);
-    (h.snippets || []).slice(0, 2).forEach(function (sn) { li.appendChild(el('p', { 'class': 'snip' }, marked(sn.text, sn.highlights))); });
+    (h.snippets || []).slice(0, 2).forEach(function (sn) { li.appendChild(el('p', { 'class': 'snip', dir: 'auto' }, marked(sn.text, sn.highlights))); });
     if (h.pages && h.pages.length) {
       var ul = el('ul', { 'class': 'pages', 'aria-label': t('pages') });
       h.pages.forEach(function (p) {
         var link = h.file_url ? el('a', { href: h.file_url + '#page=' + p.page, target: '_blank', rel: 'noopener', 'class': 'page-link', 'data-page': p.page }, t('page', { n: p.page }))
           : el('strong', null, t('page', { n: p.page }));
-        ul.appendChild(el('li', null, link, marked(p.snippet.text, p.snippet.highlights)));
+        // A bilingual PDF has pages in another language than the document.
+        ul.appendChild(el('li', null, link, el('span', { dir: 'auto' }, marked(p.snippet.text, p.snippet.highlights))));
       });
       li.appendChild(ul);
     } else if (h.file_url) {

@@ -109,7 +109,7 @@
             el('h3', null, el('a', { href: base + '/?r=' + encodeURIComponent(h.id), target: '_blank', rel: 'noopener' }, h.title)),
             el('div', { 'class': 'meta' }, t(h.type) + (h.date ? ' · ' + h.date : '')));
           var sn = (h.snippets || [])[0];
-          if (sn) li.appendChild(el('p', { 'class': 'snip' }, marked(sn.text, sn.highlights)));
+          if (sn) li.appendChild(el('p', { 'class': 'snip', dir: 'auto' }, marked(sn.text, sn.highlights)));
           if (h.pages && h.pages.length && h.file_url) {
             var pages = el('div', { 'class': 'pages' });
             h.pages.forEach(function (pg) {
