@@ -8,9 +8,11 @@
 //! letters. Everything else is left as it is.
 //!
 //! Stemming ([`light_stem`]) is Larkey's "light10" (Lucene `ArabicStemmer`)
-//! with three changes measured on child-protection vocabulary, see the
+//! with four changes measured on child-protection vocabulary, see the
 //! `light_stemmer_vs_snowball` test:
 //!
+//! 0. prefixes `وبال` and `ولل` (and + with/for + the) are tried before
+//!    light10's `وال بال كال فال لل ال`, and only one prefix is removed;
 //! 1. two-letter suffixes need three letters left (`بيانات`/`بيان` -> `بيان`
 //!    instead of `بي`), one-letter suffixes need three letters left (`ذوي`
 //!    stays);
