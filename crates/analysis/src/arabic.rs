@@ -18,7 +18,8 @@
 //!    stays);
 //! 2. the possessive `هم` is also removed (`أطفالهم` -> `اطفال`);
 //! 3. a short list of words whose first `و` is a root letter, not "and"
-//!    (`وزارة`, `وقاية`, `وصاية`, `والدين` ...), keeps its `و`.
+//!    (`وزارة`, `وقاية`, `وصاية`, `والدين` ...), keeps its `و`, and `آلية`
+//!    (mechanism, `اليه` once normalized) keeps its `ال`.
 //!
 //! Why light10 and not tantivy's Snowball Arabic stemmer, measured by that
 //! test (28 groups of forms that should meet, 12 pairs of words that must
@@ -213,6 +214,15 @@ pub(crate) fn light_stem_range(word: &str) -> (usize, usize) {
     if let Some(r) = walid(0, word) {
         return r;
     }
+    // `آلية`/`آليات` (mechanism): normalized, its `آل` looks like the
+    // article; with or without a real prefix it stems to `الي`.
+    for p in ["", "و"].iter().chain(PREFIXES) {
+        if let Some(rest) = word.strip_prefix(p) {
+            if rest == "اليه" || rest == "اليات" {
+                return (p.len(), p.len() + "الي".len());
+            }
+        }
+    }
     let mut from = 0;
     let mut to = word.len();
     let mut stripped_article = false;
@@ -308,6 +318,11 @@ mod tests {
         assert_eq!(stem("الوالدين"), "والد");
         assert_eq!(stem("والدين"), "والد");
         assert_eq!(stem("والدعم"), "دعم");
+        // `آلية` (mechanism) is not `ال` + `ية`.
+        for w in ["آلية", "الآلية", "آليات", "للآلية", "وآلية", "والآليات"]
+        {
+            assert_eq!(stem(w), "الي", "{w}");
+        }
         assert_eq!(stem("CPIMS"), "CPIMS");
         assert_eq!(stem("٥"), "5");
     }
