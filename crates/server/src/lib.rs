@@ -112,20 +112,61 @@ pub async fn serve(config: Config, engine: engine::Engine) -> Result<(), Error> 
 
 /// Serves on a bound listener until `shutdown` completes (tests bind
 /// `127.0.0.1:0` and pass their own signal).
+///
+/// Connections are served by hyper directly (not `axum::serve`) so that a
+/// client must send its request headers within `Config::request_timeout`:
+/// a slow client cannot hold a connection open by trickling bytes.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening");
     }
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let header_timeout = state.config().request_timeout;
+    let app = router(state);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(remote));
+                tower::ServiceExt::oneshot(app.clone(), request)
+            },
+        );
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // Connection errors are the client's (reset, garbage): not logged.
+            let _ = connection.await;
+        });
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+            tracing::warn!("connections still open after 10 s; stopping anyway");
+        },
+    }
     Ok(())
 }
 

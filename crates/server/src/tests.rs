@@ -431,3 +431,49 @@ fn the_example_page_points_at_the_serving_origin() {
     assert!(page.contains("src=\"http://10.0.0.5:9000/widget.js\""));
     assert!(!page.contains(EXAMPLE_ORIGIN));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_are_cut_off_and_connect_info_reaches_the_limiter() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let state = AppState::new(
+        Config {
+            request_timeout: Duration::from_millis(300),
+            rate_limit_per_minute: 1,
+            rate_limit_burst: 1,
+            ..Config::default()
+        },
+        Arc::new(Fake),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve_on(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    // A client that never finishes its headers is disconnected.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buffer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buffer)).await;
+    assert!(read.is_ok(), "the slow connection was not closed");
+
+    // Requests from a real socket are keyed by address: the second is 429.
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        client
+            .write_all(b"GET /api/suggest?q=ab HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        client.read_to_end(&mut answer).await.unwrap();
+        statuses.push(String::from_utf8_lossy(&answer[..12]).to_string());
+    }
+    assert_eq!(statuses, ["HTTP/1.1 200", "HTTP/1.1 429"]);
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
