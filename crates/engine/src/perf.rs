@@ -83,7 +83,7 @@ fn perf_profile() {
     );
     let phases: Vec<String> = crate::search::prof::NANOS
         .iter()
-        .zip(["query+collect", "hits", "pages", "-"])
+        .zip(["query+collect", "hits", "pages", "snippets (in hits)"])
         .map(|(n, name)| {
             let ms = n.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6;
             format!("{name} {ms:.1} ms")
@@ -105,5 +105,91 @@ fn perf_profile() {
     times.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (full, bare, total, q) in times.iter().take(25) {
         println!("{full:7.2} ms (no hits {bare:6.2})  total {total:6}  {q}");
+    }
+}
+
+/// Where a broad query's time goes: count only, + facets, + top docs.
+#[test]
+#[ignore]
+fn perf_collectors() {
+    use crate::query::{default_min_match, Builder, Target};
+    use tantivy::collector::{Count, FacetCollector, TopDocs};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    let sample = ingest::ingest(&root, &ingest::IngestOptions::default(), &|_| {})
+        .unwrap()
+        .records;
+    let records = generate::generate(42, 100_000, &sample);
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path()).unwrap();
+    engine.ingest_records(records, Vec::new(), &|_| {}).unwrap();
+    let searcher = engine.reader.searcher();
+    println!("segments: {}", searcher.segment_readers().len());
+    for q in [
+        "famille",
+        "plan CPMS",
+        "format and duration",
+        "how GBV",
+        "niñez para los",
+    ] {
+        let parsed = crate::syntax::parse(q);
+        let b = Builder::new(
+            &searcher,
+            Target::records(&engine.fields),
+            analysis::detect(q),
+        );
+        let built = b.build(q, &parsed, default_min_match);
+        let query = engine.assemble(&built, &engine.filter_clauses(&Default::default()));
+        let time = |f: &dyn Fn()| {
+            let mut best = f64::MAX;
+            for _ in 0..5 {
+                let t = Instant::now();
+                f();
+                best = best.min(t.elapsed().as_secs_f64() * 1e3);
+            }
+            best
+        };
+        let facets = || {
+            let mut f = FacetCollector::for_field("facets");
+            for root in ["/type", "/language", "/topic", "/country", "/year"] {
+                f.add_facet(root);
+            }
+            f
+        };
+        let build = time(&|| {
+            let b = Builder::new(
+                &searcher,
+                Target::records(&engine.fields),
+                analysis::detect(q),
+            );
+            std::hint::black_box(b.build(q, &parsed, default_min_match).query.is_some());
+        });
+        let count = time(&|| {
+            searcher.search(&*query, &Count).unwrap();
+        });
+        let top = time(&|| {
+            searcher
+                .search(&*query, &TopDocs::with_limit(10).order_by_score())
+                .unwrap();
+        });
+        let with_facets = time(&|| {
+            searcher.search(&*query, &(Count, facets())).unwrap();
+        });
+        let all = time(&|| {
+            searcher
+                .search(
+                    &*query,
+                    &(
+                        Count,
+                        facets(),
+                        TopDocs::with_limit(10)
+                            .tweak_score(crate::search::key_fn(crate::Sort::Relevance)),
+                    ),
+                )
+                .unwrap();
+        });
+        let total = searcher.search(&*query, &Count).unwrap();
+        println!(
+            "{q:24} total {total:6}: build {build:.2} ms, count {count:.2}, top10 (WAND) {top:.2}, count+facets {with_facets:.2}, count+facets+top {all:.2}"
+        );
     }
 }

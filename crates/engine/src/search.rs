@@ -30,7 +30,7 @@ type PageQuery = (Box<dyn Query>, Vec<Box<dyn Query>>, Highlight);
 
 /// Validated filters of a request.
 #[derive(Debug, Default)]
-struct Filters {
+pub(crate) struct Filters {
     lang: Option<Lang>,
     kind: Option<RecordKind>,
     topic: Option<String>,
@@ -119,7 +119,9 @@ fn term(field: Field, text: &str) -> TermQuery {
 /// smallest date.
 type Key = (f64, f64, u64);
 
-fn key_fn(sort: Sort) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> Key> + Send + Sync {
+pub(crate) fn key_fn(
+    sort: Sort,
+) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> Key> + Send + Sync {
     move |segment: &SegmentReader| {
         let ff = segment.fast_fields();
         let date = ff.i64("date").ok();
@@ -147,7 +149,7 @@ fn facet_collector() -> FacetCollector {
 }
 
 impl Engine {
-    fn filter_clauses(&self, f: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+    pub(crate) fn filter_clauses(&self, f: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
         let fl = &self.fields;
         let mut out = vec![filter(term(fl.kind, KIND_RECORD))];
         if let Some(lang) = f.lang {
@@ -172,7 +174,11 @@ impl Engine {
         out
     }
 
-    fn assemble(&self, built: &Built, filters: &[(Occur, Box<dyn Query>)]) -> Box<dyn Query> {
+    pub(crate) fn assemble(
+        &self,
+        built: &Built,
+        filters: &[(Occur, Box<dyn Query>)],
+    ) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             filters.iter().map(|(o, q)| (*o, q.box_clone())).collect();
         match &built.query {
@@ -313,6 +319,7 @@ impl Engine {
         let title = text(self.fields.title_raw);
         let body = text(self.fields.body_raw);
         let deferred = defer_paged && meta.paged;
+        let t = Instant::now();
         let mut snippets = vec![if deferred {
             crate::Snippet::default()
         } else {
@@ -322,6 +329,7 @@ impl Engine {
         if !title_snippet.highlights.is_empty() {
             snippets.push(title_snippet);
         }
+        prof::lap(3, t);
         let hit = Hit {
             id,
             kind: meta.kind.unwrap_or(RecordKind::Qa),

@@ -11,26 +11,65 @@
 
 use crate::query::Highlight;
 use crate::Snippet;
-use analysis::{analyze_tokens, Lang};
+use analysis::Lang;
+use std::cell::RefCell;
+use tantivy::tokenizer::{TextAnalyzer, Token};
+
+thread_local! {
+    /// This thread's analyzers, one per language then neutral: snippets
+    /// tokenize every hit's text, so neither rebuild nor clone tokens.
+    static ANALYZERS: RefCell<Vec<TextAnalyzer>> = RefCell::new(
+        [Lang::En, Lang::Fr, Lang::Es, Lang::Ar, Lang::Und]
+            .into_iter()
+            .map(analysis::analyzer)
+            .collect(),
+    );
+}
+
+/// Calls `f` with each token `lang`'s analyzer makes of `text`.
+fn each_token(lang: Lang, text: &str, mut f: impl FnMut(&Token)) {
+    let slot = crate::schema::lang_slot(lang).unwrap_or(4);
+    ANALYZERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut analyzers) => {
+            let mut stream = analyzers[slot].token_stream(text);
+            while stream.advance() {
+                f(stream.token());
+            }
+        }
+        Err(_) => {
+            for t in analysis::analyze_tokens(lang, text) {
+                f(&t);
+            }
+        }
+    });
+}
 
 /// Passage length, in chars.
 pub const SNIPPET_CHARS: usize = 200;
 
-/// Byte ranges of the words of `text` (in `lang`) that match `hl`.
+/// Byte ranges of the words of `text` (in `lang`) that match `hl`, with
+/// their analyzed form.
 fn matches(text: &str, lang: Lang, hl: &Highlight) -> Vec<(usize, usize, String)> {
     let terms = hl.for_lang(lang);
     let mut out: Vec<(usize, usize, String)> = Vec::new();
     if !terms.is_empty() {
-        for t in analyze_tokens(lang, text) {
+        each_token(lang, text, |t| {
             if terms.contains(&t.text) {
                 out.push((t.offset_from, t.offset_to, t.text.clone()));
             }
-        }
+        });
     }
-    if lang != Lang::Und && (out.is_empty() || !hl.fuzzy.is_empty()) {
-        let neutral = &hl.terms[4];
-        for t in analyze_tokens(Lang::Und, text) {
-            let hit = neutral.contains(&t.text)
+    let fuzzy = !hl.fuzzy.is_empty();
+    let neutral = &hl.terms[4];
+    let second_pass = if lang == Lang::Und {
+        fuzzy
+    } else {
+        (out.is_empty() && !neutral.is_empty()) || fuzzy
+    };
+    if second_pass {
+        let mut more = Vec::new();
+        each_token(Lang::Und, text, |t| {
+            let hit = (lang != Lang::Und && neutral.contains(&t.text))
                 || hl
                     .fuzzy
                     .iter()
@@ -40,23 +79,10 @@ fn matches(text: &str, lang: Lang, hl: &Highlight) -> Vec<(usize, usize, String)
                     .iter()
                     .any(|(s, e, _)| *s < t.offset_to && t.offset_from < *e)
             {
-                out.push((t.offset_from, t.offset_to, t.text.clone()));
+                more.push((t.offset_from, t.offset_to, t.text.clone()));
             }
-        }
-        out.sort_by_key(|m| m.0);
-    } else if lang == Lang::Und && !hl.fuzzy.is_empty() {
-        for t in analyze_tokens(Lang::Und, text) {
-            if hl
-                .fuzzy
-                .iter()
-                .any(|(w, d)| within(&t.text, w, usize::from(*d)))
-                && !out
-                    .iter()
-                    .any(|(s, e, _)| *s < t.offset_to && t.offset_from < *e)
-            {
-                out.push((t.offset_from, t.offset_to, t.text.clone()));
-            }
-        }
+        });
+        out.extend(more);
         out.sort_by_key(|m| m.0);
     }
     out
