@@ -236,6 +236,17 @@ fn libreoffice_pdfs_in_english_french_and_spanish() {
 }
 
 #[test]
+fn pdf_without_a_metadata_title_takes_its_first_heading() {
+    let run = fixture_run();
+    let record = run.record("docs/heading-only.pdf");
+    assert_eq!(
+        record["title"],
+        "Monthly child protection sub-cluster meeting"
+    );
+    assert_eq!(record["language"], "en");
+}
+
+#[test]
 fn arabic_pdf_comes_out_in_logical_order_with_the_right_letters() {
     let run = fixture_run();
     let record = run.record("docs/ar-dalil.pdf");

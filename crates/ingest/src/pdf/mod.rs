@@ -86,6 +86,9 @@ pub struct PdfResponse {
     /// The document's `/Title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The first heading of page 1 (a line set larger than the body text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
     /// One entry a page.
     #[serde(default)]
     pub pages: Vec<PageText>,
@@ -101,6 +104,7 @@ impl PdfResponse {
             extractor,
             error: Some(reason.into()),
             title: None,
+            heading: None,
             pages: Vec::new(),
             flags: Vec::new(),
         }
@@ -335,8 +339,18 @@ fn combine(first: PdfResponse, second: PdfResponse) -> Chosen {
         || first.pages.len() != second.pages.len();
     if whole {
         let title = first.title.clone().or(second.title.clone());
+        // pdf-extract's heading only when pdftotext's text has its words
+        // (not when the heading has spaces inside words, say).
+        let second_words: std::collections::HashSet<&str> =
+            second_text.split_whitespace().collect();
+        let heading = first
+            .heading
+            .clone()
+            .filter(|h| h.split_whitespace().all(|w| second_words.contains(w)))
+            .or(second.heading.clone());
         let mut chosen = Chosen::single(second);
         chosen.response.title = title;
+        chosen.response.heading = heading;
         chosen.notes = notes;
         return chosen;
     }
@@ -363,6 +377,23 @@ fn combine(first: PdfResponse, second: PdfResponse) -> Chosen {
         extractor: "pdf-extract+pdftotext".to_string(),
         notes,
     }
+}
+
+/// Titles that producers write when the author gave none.
+fn is_placeholder_title(title: &str) -> bool {
+    let t = title.trim().to_lowercase();
+    t.chars().filter(|c| c.is_alphabetic()).count() < 3
+        || t.starts_with("untitled")
+        || t.starts_with("microsoft word - ")
+        || t.starts_with("microsoft powerpoint - ")
+        || t.starts_with("document1")
+        || t == "title"
+        || t == "no title"
+        || [
+            ".doc", ".docx", ".pdf", ".odt", ".rtf", ".indd", ".tmp", ".txt",
+        ]
+        .iter()
+        .any(|ext| t.ends_with(ext))
 }
 
 /// Joins words split by a hyphen at a line end ("accessi-" / "bility"):
@@ -565,11 +596,16 @@ fn outcome(file: &CorpusFile, chosen: Chosen) -> FileOutcome {
         .max_by_key(|(_, chars)| **chars)
         .map(|(lang, _)| *lang)
         .unwrap_or(Lang::Und);
+    // Title: the metadata's unless it is a placeholder, else the first
+    // heading, else the file name.
+    let clean = |t: &str| tidy(&normalize(t)).replace('\n', " ");
     let title = response
         .title
         .as_deref()
-        .map(|t| tidy(&normalize(t)).replace('\n', " "))
-        .filter(|t| !t.is_empty() && visible_chars(t) > 1)
+        .map(clean)
+        .filter(|t| !is_placeholder_title(t))
+        .or_else(|| response.heading.as_deref().map(clean))
+        .filter(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 3)
         .unwrap_or_else(|| title_from_path(&file.rel));
     FileOutcome::one(Record {
         id: file.rel.clone(),
@@ -608,6 +644,15 @@ use crate::Problem;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_titles() {
+        assert!(is_placeholder_title("Untitled-1"));
+        assert!(is_placeholder_title("Microsoft Word - sop_v3.docx"));
+        assert!(is_placeholder_title("report.pdf"));
+        assert!(!is_placeholder_title("Free Culture"));
+        assert!(!is_placeholder_title("دليل إدارة الحالات"));
+    }
 
     #[test]
     fn joins_words_hyphenated_at_line_ends() {

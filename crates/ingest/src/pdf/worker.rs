@@ -157,6 +157,7 @@ fn with_pdf_extract(request: &PdfRequest) -> PdfResponse {
         errors.push(error);
     }
     let (page_lines, reordered) = order_pages(&page_glyphs);
+    let heading = first_heading(&page_glyphs, &page_lines);
     drop(page_glyphs);
     if reordered {
         flags.push("reordered-rtl".to_string());
@@ -174,9 +175,50 @@ fn with_pdf_extract(request: &PdfRequest) -> PdfResponse {
         extractor,
         error: None,
         title,
+        heading,
         pages,
         flags,
     }
+}
+
+/// The first heading of page 1: the first line (of its first 40) set at
+/// least 20% larger than the page's median glyph, with the lines right
+/// after it at the same size (a title on two or three lines).
+fn first_heading(glyphs: &[Vec<Vec<Glyph>>], lines: &[Vec<Line>]) -> Option<String> {
+    let (page, texts) = (glyphs.first()?, lines.first()?);
+    let mut sizes: Vec<f64> = page.iter().flatten().map(|g| g.size).collect();
+    if sizes.len() < 20 {
+        return None;
+    }
+    sizes.sort_by(f64::total_cmp);
+    let median = sizes[sizes.len() / 2];
+    let line_size = |line: &Vec<Glyph>| {
+        let letters: Vec<f64> = line
+            .iter()
+            .filter(|g| g.text.chars().any(char::is_alphanumeric))
+            .map(|g| g.size)
+            .collect();
+        if letters.is_empty() {
+            0.0
+        } else {
+            letters.iter().sum::<f64>() / letters.len() as f64
+        }
+    };
+    let start = page
+        .iter()
+        .take(40)
+        .position(|line| line_size(line) >= median * 1.2)?;
+    let size = line_size(&page[start]);
+    let mut parts = Vec::new();
+    for (line, text) in page.iter().zip(texts).skip(start).take(3) {
+        if (line_size(line) - size).abs() > size * 0.05 {
+            break;
+        }
+        parts.push(normalize(&text.concat()).trim().to_string());
+    }
+    let heading = parts.join(" ");
+    let letters = heading.chars().filter(|c| c.is_alphabetic()).count();
+    (letters >= 3 && heading.chars().count() <= 200).then_some(heading)
 }
 
 /// The document information dictionary's `/Title`.
@@ -315,6 +357,7 @@ fn with_pdftotext(request: &PdfRequest) -> PdfResponse {
         extractor,
         error: None,
         title: None,
+        heading: None,
         pages,
         flags,
     }
