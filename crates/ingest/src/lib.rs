@@ -3,14 +3,16 @@
 //!
 //! The entry point is [`ingest`]: it walks the corpus ([`walk`]), reads every
 //! file in parallel ([`read_file`]) and then checks the records as a whole
-//! ([`finish`]: duplicate ids, missing attachments, stable order). The pieces
-//! are public so that an incremental ingest can read only the files that
-//! changed.
+//! ([`finish`]: duplicate ids, stable order; missing attachments are checked
+//! as each Q&A file is read). The pieces are public so that an incremental
+//! ingest can read only the files that changed.
 //!
-//! PDFs are read in a worker process ([`IngestOptions::worker`], whose body is
-//! [`run_pdf_worker`]) under a memory limit and a wall-clock timeout, so a
+//! PDFs are read in worker processes ([`IngestOptions::worker`], whose body
+//! is [`run_pdf_worker`]) under a memory limit and a wall-clock timeout, so a
 //! PDF that crashes or hangs the parser marks one file failed and the run
-//! goes on. See `pdf` for the text repairs (Arabic order, quality flags).
+//! goes on. Text is extracted page by page (one bad page loses one page),
+//! Arabic is put back in logical order, and every PDF record says how its
+//! extraction went ([`Extraction`]: status, characters per page, flags).
 
 mod docs;
 mod finish;
@@ -28,9 +30,11 @@ pub use walk::{walk, CorpusFile, FileFormat};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How to start the PDF worker process: `program args...`, which reads one
-/// [`PdfRequest`] as JSON on stdin and writes one [`PdfResponse`] as JSON on
-/// stdout (the body of such a command is [`run_pdf_worker`]).
+/// How to start a PDF worker process: `program args...`, which reads
+/// [`PdfRequest`]s as JSON lines on stdin and answers each with a
+/// [`PdfResponse`] JSON line on stdout until stdin ends (the body of such a
+/// command is [`run_pdf_worker`]). [`ingest`] keeps its workers for the whole
+/// run; [`read_file`] starts one for the PDF it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkerCommand {
     /// The executable.
