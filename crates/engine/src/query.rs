@@ -26,7 +26,10 @@ use tantivy::{Searcher, Term};
 /// Title matches count this much more than body matches.
 pub const TITLE_BOOST: f32 = 2.0;
 /// The reliably detected language's clause.
-pub const DETECTED_BOOST: f32 = 1.5;
+/// (Measured on the judged set: x1.5 gave nDCG@10 0.685 and cross-lingual
+/// 0.224; x1.2 gives 0.703 and 0.489, the same as no boost: a strong boost
+/// buries the answers written in another language.)
+pub const DETECTED_BOOST: f32 = 1.2;
 /// Tie-breaker of the disjunction-max over languages.
 pub const TIE_BREAKER: f32 = 0.1;
 /// Corrections of a typo, relative to the word typed right.
