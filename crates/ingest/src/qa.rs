@@ -167,6 +167,7 @@ fn read_csv(
 ) {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(sniff_delimiter(text))
         .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h
@@ -230,6 +231,21 @@ fn read_csv(
             map.insert(name.clone(), value);
         }
         items.push((line, map));
+    }
+}
+
+/// The delimiter of a CSV export, told by its header line: `,` unless `;`
+/// or a tab is more frequent there (European spreadsheets export with `;`).
+fn sniff_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    let count = |d: char| header.matches(d).count();
+    let (commas, semicolons, tabs) = (count(','), count(';'), count('\t'));
+    if semicolons > commas && semicolons >= tabs {
+        b';'
+    } else if tabs > commas {
+        b'\t'
+    } else {
+        b','
     }
 }
 
@@ -486,6 +502,18 @@ mod tests {
         assert!(!out.failed);
         let out = read_text(Path::new("/nonexistent"), &file("qa.json"), "{\"id\": 1}");
         assert!(out.failed);
+    }
+
+    #[test]
+    fn csv_with_semicolons_as_european_spreadsheets_export() {
+        let text = "id;question;answer;topics\ns1;Qui appeler la nuit ?;Le numéro d'astreinte, affiché au bureau.;uasc\n";
+        let out = read_text(Path::new("/nonexistent"), &file("qa.csv"), text);
+        assert_eq!(out.records.len(), 1, "{:?}", out.problems);
+        assert_eq!(
+            out.records[0].body,
+            "Le numéro d'astreinte, affiché au bureau."
+        );
+        assert_eq!(out.records[0].topics, ["uasc"]);
     }
 
     #[test]
