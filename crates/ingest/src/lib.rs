@@ -165,12 +165,27 @@ pub fn ingest(
     opts: &IngestOptions,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<Ingested, CorpusError> {
+    let (files, problems) = walk(root)?;
+    let outcomes = read_files(root, &files, opts, progress);
+    Ok(Ingested::from_outcomes(outcomes, problems))
+}
+
+/// Reads files of the corpus in parallel (`opts.threads`), with PDF workers
+/// kept alive for the whole call, reporting progress after each file. The
+/// outcomes are in the order of `files`. For an incremental ingest: walk,
+/// keep the files that changed, read them here, then
+/// [`Ingested::from_outcomes`] (or [`finish`] with the unchanged records).
+pub fn read_files(
+    root: &Path,
+    files: &[CorpusFile],
+    opts: &IngestOptions,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Vec<FileOutcome> {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let (files, mut problems) = walk(root)?;
     let total = files.len();
-    // Workers live for the whole run (dropped, and so ended, at its end).
+    // Workers live for the whole call (dropped, and so ended, at its end).
     let pool = opts
         .worker
         .clone()
@@ -196,24 +211,33 @@ pub fn ingest(
     } else {
         opts.threads
     };
-    let outcomes = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(read_all),
         Err(_) => read_all(),
-    };
-    let mut records = Vec::new();
-    let mut failed_files = 0;
-    for outcome in outcomes {
-        records.extend(outcome.records.into_iter().zip(outcome.lines));
-        problems.extend(outcome.problems);
-        failed_files += usize::from(outcome.failed);
     }
-    let (records, problems) = finish::finish_with_lines(records, problems);
-    Ok(Ingested {
-        records,
-        problems,
-        files: total,
-        failed_files,
-    })
+}
+
+impl Ingested {
+    /// Puts file outcomes together (in file order) with the walk's
+    /// problems, then [`finish`]es: stable order, first record of each id.
+    pub fn from_outcomes(outcomes: Vec<FileOutcome>, mut problems: Vec<Problem>) -> Ingested {
+        let files = outcomes.len();
+        let mut records = Vec::new();
+        let mut failed_files = 0;
+        for outcome in outcomes {
+            let lines = outcome.lines.into_iter().chain(std::iter::repeat(None));
+            records.extend(outcome.records.into_iter().zip(lines));
+            problems.extend(outcome.problems);
+            failed_files += usize::from(outcome.failed);
+        }
+        let (records, problems) = finish::finish_with_lines(records, problems);
+        Ingested {
+            records,
+            problems,
+            files,
+            failed_files,
+        }
+    }
 }
 
 /// Reads one file of the corpus into records. Never fails: whatever goes
