@@ -16,6 +16,7 @@ mod engine;
 mod error;
 mod glossary;
 mod index;
+mod plain_seek;
 mod query;
 mod schema;
 mod search;

@@ -580,6 +580,7 @@ impl<'a> Builder<'a> {
             .excluded
             .iter()
             .filter_map(|it| self.exact(it.text(), None, 0.0))
+            .map(|q| boxed(crate::plain_seek::PlainSeek(q)))
             .collect();
         Built {
             query,

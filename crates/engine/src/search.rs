@@ -25,6 +25,10 @@ pub const MAX_OFFSET: usize = 10_000;
 /// Pages named per document hit.
 pub const PAGES_PER_HIT: usize = 3;
 
+/// Below this many matches, a search adds related records (same topics and
+/// glossary concepts as the matches) to fill its first page.
+pub const RELATED_BELOW: usize = 10;
+
 /// The query over a document's pages: content, exclusions, highlights.
 type PageQuery = (Box<dyn Query>, Vec<Box<dyn Query>>, Highlight);
 
@@ -225,6 +229,34 @@ impl Engine {
             query = self.assemble(&built, &filter_clauses);
             (total, counts, docs) = searcher.search(&*query, &collectors())?;
         }
+        // Few matches: add records on the same topics and concepts, below
+        // them (in any language: topics and concepts are language-neutral).
+        let mut related: Vec<(Score, DocAddress)> = Vec::new();
+        let matched = total;
+        if req.sort == Sort::Relevance
+            && built.query.is_some()
+            && total > 0
+            && total < RELATED_BELOW
+        {
+            related = self.related(
+                &searcher,
+                &query,
+                &built,
+                &filter_clauses,
+                RELATED_BELOW - total,
+            )?;
+            total += related.len();
+        }
+        // This page's share of the related records (they follow the matches).
+        let mut docs: Vec<(Key, DocAddress, bool)> =
+            docs.into_iter().map(|(k, a)| (k, a, false)).collect();
+        let end = (req.offset + req.limit).min(total);
+        for (i, (score, addr)) in related.into_iter().enumerate() {
+            let position = matched + i;
+            if position >= req.offset && position < end {
+                docs.push(((f64::from(score), 0.0, 0), addr, true));
+            }
+        }
         if req.limit == 0 {
             docs.clear();
         }
@@ -232,7 +264,7 @@ impl Engine {
         let mut hits = Vec::with_capacity(docs.len());
         // The page query is the same for every document hit: built once.
         let mut page_query: Option<Option<PageQuery>> = None;
-        for (key, addr) in docs {
+        for (key, addr, is_related) in docs {
             let score = match req.sort {
                 Sort::Relevance => key.0 as f32,
                 Sort::Date => key.1 as f32,
@@ -276,6 +308,17 @@ impl Engine {
                     relaxed,
                 )?);
             }
+            if is_related {
+                // Not a match: said in `explain` (a `related` flag on `Hit`
+                // is proposed to the lead; adding it breaks struct literals).
+                if let Some(explain) = hit.explain.as_mut() {
+                    explain.insert_str(
+                        0,
+                        "related record: not a match; it shares topics and glossary \
+                         concepts with the few records that matched, and ranks below them.\n",
+                    );
+                }
+            }
             hits.push(hit);
         }
         Ok(SearchResponse {
@@ -289,6 +332,96 @@ impl Engine {
             },
             took_ms: start.elapsed().as_secs_f64() * 1e3,
         })
+    }
+
+    /// Up to `n` records sharing at least two topics or title concepts with
+    /// the (few) records `query` matched, not matching it themselves, under
+    /// the same filters and exclusions; scored below every match.
+    fn related(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        built: &Built,
+        filters: &[(Occur, Box<dyn Query>)],
+        n: usize,
+    ) -> Result<Vec<(Score, DocAddress)>, Error> {
+        let fl = &self.fields;
+        let seeds = searcher.search(query, &TopDocs::with_limit(RELATED_BELOW).order_by_score())?;
+        let Some(floor) = seeds.iter().map(|(s, _)| *s).reduce(f32::min) else {
+            return Ok(Vec::new());
+        };
+        let records = searcher.doc_freq(&self.kind_term(KIND_RECORD))?.max(1) as f64;
+        let mut features: Vec<Term> = Vec::new();
+        let mut seed_ids: Vec<Term> = Vec::new();
+        for (_, addr) in &seeds {
+            let doc: TantivyDocument = searcher.doc(*addr)?;
+            if let Some(id) = doc.get_first(fl.id).and_then(|v| v.as_str()) {
+                seed_ids.push(Term::from_field_text(fl.id, id));
+            }
+            let meta: Meta = doc
+                .get_first(fl.meta)
+                .and_then(|v| v.as_str())
+                .and_then(|m| serde_json::from_str(m).ok())
+                .unwrap_or_default();
+            let title = doc
+                .get_first(fl.title_raw)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let lang = meta.lang.unwrap_or(Lang::Und);
+            let mut terms: Vec<Term> = meta
+                .topics
+                .iter()
+                .map(|t| Term::from_field_text(fl.topic, &t.trim().to_lowercase()))
+                .collect();
+            for c in crate::glossary::concepts(lang, title, "") {
+                terms.push(Term::from_field_text(fl.concepts_title, &c));
+            }
+            for t in terms {
+                // Features most records share say nothing.
+                let df = searcher.doc_freq(&t)? as f64;
+                if df > 0.0 && df < 0.3 * records && !features.contains(&t) {
+                    features.push(t);
+                }
+            }
+        }
+        if features.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let like = BooleanQuery::with_minimum_required_clauses(
+            features
+                .into_iter()
+                .map(|t| {
+                    (
+                        Occur::Should,
+                        boxed(TermQuery::new(t, IndexRecordOption::WithFreqs)),
+                    )
+                })
+                .collect(),
+            2,
+        );
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            filters.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        clauses.push((Occur::Must, boxed(like)));
+        // (All the matches are seeds: fewer than RELATED_BELOW matched.)
+        for id in seed_ids {
+            clauses.push((
+                Occur::MustNot,
+                boxed(TermQuery::new(id, IndexRecordOption::Basic)),
+            ));
+        }
+        for q in &built.excluded {
+            clauses.push((Occur::MustNot, q.box_clone()));
+        }
+        let found = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(n.max(1)).order_by_score(),
+        )?;
+        let top = found.first().map_or(1.0, |(s, _)| s.max(f32::MIN_POSITIVE));
+        Ok(found
+            .into_iter()
+            .take(n)
+            .map(|(s, addr)| (floor * 0.5 * (s / top), addr))
+            .collect())
     }
 
     /// Builds a hit from its stored fields. With `defer_paged`, a paged

@@ -517,3 +517,67 @@ fn glossary_reaches_other_languages_and_acronyms() {
     assert!(!ids(&r).contains(&"en-1"), "{:?}", ids(&r));
     assert!(ids(&search(&e, "register children")).contains(&"en-1"));
 }
+
+#[test]
+fn excluded_phrases_beside_required_ones() {
+    let (_d, e) = engine_with(corpus());
+    let doc = "docs/en/case-management-guide.pdf";
+    assert!(ids(&search(&e, "\"best interests\"")).contains(&doc));
+    let r = search(&e, "\"best interests\" -\"family reunification\"");
+    assert!(!ids(&r).contains(&doc), "{:?}", ids(&r));
+    let r = search(&e, "\"best interests\" -\"no such phrase\" -UASC");
+    assert!(ids(&r).contains(&doc));
+}
+
+#[test]
+fn few_matches_bring_related_records_after_them() {
+    let mut records = corpus();
+    let mk = |id: &str, title: &str| {
+        rec(
+            id,
+            RecordKind::Qa,
+            Lang::En,
+            title,
+            "Answer text.",
+            &["reception", "ftr"],
+            None,
+            None,
+        )
+    };
+    records.push(mk("rel-1", "Zebracrossing at the reception centre"));
+    records.push(mk("rel-2", "Tracing forms for the reception centre"));
+    records.push(mk("rel-3", "Reunification visits after tracing"));
+    let (_d, e) = engine_with(records);
+    let related = |h: &crate::Hit| {
+        h.explain
+            .as_deref()
+            .is_some_and(|x| x.starts_with("related record"))
+    };
+    let mut req = SearchRequest::new("zebracrossing");
+    req.explain = true;
+    let r = e.search(&req).unwrap();
+    assert_eq!(r.hits[0].id, "rel-1");
+    assert!(!related(&r.hits[0]));
+    let rel: Vec<&str> = r
+        .hits
+        .iter()
+        .filter(|h| related(h))
+        .map(|h| h.id.as_str())
+        .collect();
+    assert!(rel.contains(&"rel-2") && rel.contains(&"rel-3"), "{rel:?}");
+    assert!(r.hits[1..]
+        .iter()
+        .all(|h| related(h) && h.score < r.hits[0].score));
+    assert_eq!(r.total as usize, r.hits.len());
+    // Pagination runs over matches then related records.
+    req.limit = 1;
+    req.offset = 1;
+    let page = e.search(&req).unwrap();
+    assert_eq!(page.hits.len(), 1);
+    assert_eq!(page.hits[0].id, r.hits[1].id);
+    assert!(related(&page.hits[0]));
+    // A date sort lists matches only.
+    let mut req = SearchRequest::new("zebracrossing");
+    req.sort = Sort::Date;
+    assert_eq!(ids(&e.search(&req).unwrap()), vec!["rel-1"]);
+}
