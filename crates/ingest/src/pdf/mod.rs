@@ -396,9 +396,12 @@ fn is_placeholder_title(title: &str) -> bool {
         .any(|ext| t.ends_with(ext))
 }
 
-/// Joins words split by a hyphen at a line end ("accessi-" / "bility"):
-/// a letter, a hyphen (or soft hyphen) ending the line, and a lowercase
-/// letter starting the next one.
+/// Joins a word split at a line end: after a soft hyphen (U+00AD, a
+/// hyphenation point) the parts are glued; after a plain hyphen the hyphen
+/// stays ("auto-" / "référencement" is the compound "auto-référencement",
+/// and LibreOffice, the helpdesk's usual producer, does not hyphenate), only
+/// the line break goes. Either way the next line must start with a
+/// lowercase letter.
 fn join_hyphenated(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut lines = text.split('\n').peekable();
@@ -409,14 +412,15 @@ fn join_hyphenated(text: &str) -> String {
             .and_then(|next| next.trim_start().chars().next())
             .is_some_and(char::is_lowercase);
         let mut rev = trimmed.chars().rev();
-        let hyphen = matches!(rev.next(), Some('-' | '\u{00AD}'));
+        let last = rev.next();
         let letter_before = rev.next().is_some_and(char::is_alphabetic);
-        if hyphen && letter_before && next_lower {
-            out.push_str(
-                &trimmed[..trimmed.len() - trimmed.chars().last().map_or(0, char::len_utf8)],
-            );
+        let split = matches!(last, Some('-' | '\u{00AD}')) && letter_before && next_lower;
+        if split {
+            match trimmed.strip_suffix('\u{00AD}') {
+                Some(head) => out.push_str(head),
+                None => out.push_str(trimmed),
+            }
             if let Some(next) = lines.next() {
-                // The next line continues this one.
                 out.push_str(next.trim_start());
                 out.push('\n');
             }
@@ -657,8 +661,12 @@ mod tests {
     #[test]
     fn joins_words_hyphenated_at_line_ends() {
         assert_eq!(
-            join_hyphenated("the accessi-\nbility of services\nwell-\nKnown"),
-            "the accessibility of services\nwell-\nKnown"
+            join_hyphenated("the accessi\u{00AD}\nbility of services"),
+            "the accessibility of services"
+        );
+        assert_eq!(
+            join_hyphenated("par auto-\nréférencement de l’enfant\nwell-\nKnown"),
+            "par auto-référencement de l’enfant\nwell-\nKnown"
         );
         assert_eq!(
             join_hyphenated("a line\n- a list item\n"),
