@@ -33,7 +33,7 @@ pub const DETECTED_BOOST: f32 = 1.2;
 /// Tie-breaker of the disjunction-max over languages.
 pub const TIE_BREAKER: f32 = 0.1;
 /// Corrections of a typo, relative to the word typed right.
-pub const FUZZY_WEIGHT: f32 = 0.4;
+pub const FUZZY_WEIGHT: f32 = 0.8;
 /// Corrections tried for one typo (the most frequent words in reach).
 pub const MAX_CORRECTIONS: usize = 3;
 /// Glossary expansions relative to the user's own words.
@@ -50,8 +50,11 @@ pub const FUZZY2_CHARS: usize = 9;
 /// Which fields a query runs over: a record's, or a page's.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
-    /// The concept tag fields (body, title); records only.
+    /// The concept tag fields (body, title) to search; records only.
     pub concepts: Option<(Field, Field)>,
+    /// The concept tag fields (body, title) that tell how many records
+    /// name a concept.
+    pub concept_stats: (Field, Field),
     pub title: Option<[Field; 4]>,
     pub body: [Field; 4],
     pub body_any: Field,
@@ -61,6 +64,7 @@ impl Target {
     pub fn records(f: &Fields) -> Target {
         Target {
             concepts: Some((f.concepts, f.concepts_title)),
+            concept_stats: (f.concepts, f.concepts_title),
             title: Some(f.title),
             body: f.body,
             body_any: f.body_any,
@@ -70,6 +74,7 @@ impl Target {
     pub fn pages(f: &Fields) -> Target {
         Target {
             concepts: None,
+            concept_stats: (f.concepts, f.concepts_title),
             title: None,
             body: f.page_text,
             body_any: f.page_any,
@@ -316,11 +321,18 @@ impl<'a> Builder<'a> {
         if corrections.is_empty() && chars >= FUZZY2_CHARS {
             corrections = self.corrections(field, &token.text, 2);
         }
-        let clauses: Vec<Box<dyn Query>> = corrections
+        let mut clauses: Vec<Box<dyn Query>> = corrections
             .iter()
             .filter_map(|c| self.exact(c, Some(hl), FUZZY_WEIGHT))
             .collect();
-        should(clauses).map(|q| boost(q, FUZZY_WEIGHT))
+        // A record counts its best correction (plurals of one word would
+        // otherwise add up).
+        let q = match clauses.len() {
+            0 => return None,
+            1 => clauses.pop()?,
+            _ => boxed(DisjunctionMaxQuery::with_tie_breaker(clauses, TIE_BREAKER)),
+        };
+        Some(boost(q, FUZZY_WEIGHT))
     }
 
     /// The surface words of `field` within `distance` edits of `text`, most
@@ -366,8 +378,9 @@ impl<'a> Builder<'a> {
         let concept = glossary.concept(m.concept_id)?;
         let mut alts: Vec<Box<dyn Query>> = Vec::new();
         let tagged = self.target.concepts;
-        // A concept most records name (`child`) adds nothing but work.
-        let generic = tagged.is_some_and(|(body, title)| {
+        // A concept most records name (`child`) adds nothing but work (and,
+        // over pages, would rank pages by how often they say "child").
+        let generic = Some(self.target.concept_stats).is_some_and(|(body, title)| {
             let df = |f| {
                 self.searcher
                     .doc_freq(&Term::from_field_text(f, &concept.id))
@@ -394,7 +407,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if form.is_acronym {
-                if tagged.is_some() {
+                if tagged.is_some() || generic {
                     hl.terms[4].extend(analysis::analyze(Lang::Und, &form.text));
                     for (slot, lang) in LANGS.iter().enumerate() {
                         hl.terms[slot].extend(analysis::analyze(*lang, &form.text));
@@ -418,7 +431,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             hl.terms[slot].extend(tokens.iter().map(|t| t.text.clone()));
-            if tagged.is_some() {
+            if tagged.is_some() || generic {
                 continue;
             }
             if let Some(q) = self.pair(None, self.target.body[slot], &tokens, weight) {

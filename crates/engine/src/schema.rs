@@ -30,7 +30,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or what goes into it changes: an index with
 /// another version is rebuilt from scratch at open.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Languages with their own fields, in field-array order.
 pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
@@ -87,7 +87,7 @@ pub fn build() -> Schema {
     b.add_text_field("kind", STRING | FAST);
     b.add_text_field("id", STRING | STORED | FAST);
     b.add_u64_field("page", STORED);
-    b.add_text_field("type", STRING);
+    b.add_text_field("type", STRING | FAST);
     b.add_text_field("lang", STRING);
     b.add_text_field("topic", STRING | FAST);
     b.add_text_field("country", STRING);

@@ -25,6 +25,10 @@ pub const MAX_OFFSET: usize = 10_000;
 /// Pages named per document hit.
 pub const PAGES_PER_HIT: usize = 3;
 
+/// Relevance multiplier of documents (see `key_fn`). Measured on the judged
+/// set: none gives pdf-page nDCG@10 0.68, x1.3 gives 0.77 (overall 0.720).
+pub const DOCUMENT_PRIOR: f32 = 1.3;
+
 /// Below this many matches, a search adds related records (same topics and
 /// glossary concepts as the matches) to fill its first page.
 pub const RELATED_BELOW: usize = 10;
@@ -130,7 +134,22 @@ pub(crate) fn key_fn(
         let ff = segment.fast_fields();
         let date = ff.i64("date").ok();
         let idkey = ff.u64("idkey").ok();
+        // Documents are long, so BM25's length normalization sinks them
+        // below short answers that say less: a prior lifts them back.
+        let types = ff.str("type").ok().flatten();
+        let document = types.as_ref().and_then(|t| {
+            t.dictionary()
+                .term_ord(RecordKind::Document.as_str().as_bytes())
+                .ok()
+                .flatten()
+        });
         Box::new(move |doc: DocId, score: Score| {
+            let score = match (&types, document) {
+                (Some(t), Some(ord)) if t.term_ords(doc).next() == Some(ord) => {
+                    score * DOCUMENT_PRIOR
+                }
+                _ => score,
+            };
             let d = date
                 .as_ref()
                 .and_then(|c| c.first(doc))
@@ -279,6 +298,7 @@ impl Engine {
                     let mut b =
                         Builder::new(&searcher, Target::pages(&self.fields), builder.detection);
                     b.glossary = builder.glossary;
+                    b.records = builder.records;
                     let built = b.build(&req.q, &parsed, |_| 1);
                     built.query.map(|q| (q, built.excluded, built.highlight))
                 });
