@@ -70,3 +70,72 @@ impl Scorer for PlainSeekScorer {
         self.0.score()
     }
 }
+
+/// A query that adds `bonus` to the score of every document it matches:
+/// a record earns it once per query word it matches, so covering more of
+/// the query beats repeating one word (Lucene's old coordination factor,
+/// Meilisearch's "words" rule), whatever the fields' lengths.
+#[derive(Debug)]
+pub struct PlusConst(pub Box<dyn Query>, pub Score);
+
+impl Clone for PlusConst {
+    fn clone(&self) -> Self {
+        PlusConst(self.0.box_clone(), self.1)
+    }
+}
+
+impl Query for PlusConst {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(PlusConstWeight(
+            self.0.weight(enable_scoring)?,
+            self.1,
+        )))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct PlusConstWeight(Box<dyn Weight>, Score);
+
+impl Weight for PlusConstWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(PlusConstScorer(
+            self.0.scorer(reader, boost)?,
+            self.1 * boost,
+        )))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut e = Explanation::new("word matched: + coverage bonus", self.1);
+        e.add_detail(self.0.explain(reader, doc)?);
+        Ok(e)
+    }
+}
+
+struct PlusConstScorer(Box<dyn Scorer>, Score);
+
+impl DocSet for PlusConstScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl Scorer for PlusConstScorer {
+    fn score(&mut self) -> Score {
+        self.0.score() + self.1
+    }
+}

@@ -32,6 +32,10 @@ pub const TITLE_BOOST: f32 = 2.0;
 pub const DETECTED_BOOST: f32 = 1.2;
 /// Tie-breaker of the disjunction-max over languages.
 pub const TIE_BREAKER: f32 = 0.1;
+/// Added once per query word (or phrase, or OR group) a record matches, so
+/// covering more of the query ranks first (measured: nDCG@10 0.719 -> 0.727,
+/// MRR@10 0.876 -> 0.887, typo MRR 0.896 -> 0.938).
+pub const COVERAGE_BONUS: f32 = 1.0;
 /// Corrections of a typo, relative to the word typed right.
 pub const FUZZY_WEIGHT: f32 = 0.8;
 /// Corrections tried for one typo (the most frequent words in reach).
@@ -540,6 +544,11 @@ impl<'a> Builder<'a> {
                 })
                 .collect();
             let Some(q) = should(clauses) else { continue };
+            let q = if COVERAGE_BONUS > 0.0 {
+                boxed(crate::plain_seek::PlusConst(q, COVERAGE_BONUS))
+            } else {
+                q
+            };
             let single_phrase = group.len() == 1 && matches!(group[0], Item::Phrase(_));
             if single_phrase {
                 required.push(q);
