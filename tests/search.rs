@@ -184,8 +184,12 @@ fn search_json_has_the_contract_shape() {
     keys.sort_unstable();
     assert_eq!(keys, vec!["facets", "hits", "language", "took_ms", "total"]);
     assert!(r["total"].as_u64().unwrap() >= 1);
-    let hit = &r["hits"][0];
-    assert_eq!(hit["id"], "t-en-1");
+    // The Q&A about registering separated children is among the first two
+    // (the referral PDF says all three words too).
+    let hits = r["hits"].as_array().unwrap();
+    let at = hits.iter().position(|h| h["id"] == "t-en-1");
+    assert!(at.is_some_and(|i| i < 2), "{r}");
+    let hit = &hits[at.unwrap()];
     for key in [
         "id", "type", "title", "language", "score", "snippets", "source",
     ] {
