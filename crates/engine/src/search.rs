@@ -738,11 +738,14 @@ fn explain(
     let mut out = format!(
         "score {score:.4}: per query word, the best language's match plus {tie} x the others \
          (title x{title}, corrections of a typo x{fuzzy}, glossary concepts \
-         x{exp}); ties broken by date (newest first), then id.\n",
+         x{exp}), plus {cover} per query word matched; documents x{prior}; \
+         ties broken by date (newest first), then id.\n",
         tie = crate::query::TIE_BREAKER,
         title = crate::query::TITLE_BOOST,
         fuzzy = crate::query::FUZZY_WEIGHT,
         exp = crate::query::EXPANSION_WEIGHT,
+        cover = crate::query::COVERAGE_BONUS,
+        prior = DOCUMENT_PRIOR,
     );
     if relaxed {
         out.push_str("no record matched enough of the words, so any word was enough.\n");
