@@ -25,6 +25,9 @@ pub const MAX_OFFSET: usize = 10_000;
 /// Pages named per document hit.
 pub const PAGES_PER_HIT: usize = 3;
 
+/// The shortest last word `suggest` expands as a prefix.
+pub const MIN_PREFIX_CHARS: usize = 2;
+
 /// Relevance multiplier of documents (see `key_fn`). Measured on the judged
 /// set with the coverage bonus: none gives pdf-page nDCG@10 0.727 (overall
 /// 0.727), x1.15 gives 0.778 (overall 0.731); x1.3 without the coverage
@@ -644,6 +647,12 @@ impl Engine {
         } else {
             (&tokens[..], None)
         };
+        // A one-letter prefix would expand to a good part of the dictionary
+        // on every keystroke: wait for the second letter.
+        let last = last.filter(|l| l.chars().count() >= MIN_PREFIX_CHARS);
+        if complete.is_empty() && last.is_none() {
+            return Ok(Vec::new());
+        }
         let searcher = self.reader.searcher();
         let fl = &self.fields;
         let run = |distance: u8| -> Result<Vec<(Score, DocAddress)>, Error> {

@@ -399,6 +399,9 @@ fn record_similar_suggest() {
         .iter()
         .all(|s| !s.id.starts_with("docs/")));
     assert!(e.suggest("", 5).unwrap().is_empty());
+    // One letter is not yet a prefix.
+    assert!(e.suggest("p", 5).unwrap().is_empty());
+    assert!(!e.suggest("ps", 5).unwrap().is_empty());
 }
 
 #[test]
