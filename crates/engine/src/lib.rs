@@ -30,7 +30,7 @@ pub use api::{
 pub use engine::{Engine, WRITER_MEMORY};
 pub use error::Error;
 pub use schema::SCHEMA_VERSION;
-pub use search::{MAX_OFFSET, PAGES_PER_HIT};
+pub use search::{DOCUMENT_PRIOR, MAX_OFFSET, MIN_PREFIX_CHARS, PAGES_PER_HIT, RELATED_BELOW};
 
 #[cfg(test)]
 mod tests;

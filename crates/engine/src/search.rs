@@ -222,11 +222,15 @@ impl Engine {
     /// Runs a search: see [`SearchRequest`] for the syntax and filters.
     ///
     /// Ranking: BM25 over the per-language fields (title x2), the detected
-    /// language boosted only when reliable, glossary expansions and typo
-    /// matches below exact words; from three words on, half of them
-    /// must match (all queries fall back to any word when that finds
-    /// nothing). Ties: score, then date (newest first, undated last), then
-    /// id (ascending, by its first 8 bytes; the rest in index order).
+    /// language boosted (x1.2) only when reliable, glossary concepts (x0.4)
+    /// and typo corrections (x0.8) below exact words, plus a bonus per
+    /// query word matched; documents x1.15. From three words on, half of
+    /// them must match (falling back to any word when that finds nothing).
+    /// Fewer than [`RELATED_BELOW`] matches bring records on the same
+    /// topics and concepts after them (relevance sort only; counted in
+    /// `total`, not in `facets`; `explain` marks them). Ties: score, then
+    /// date (newest first, undated last), then id (ascending, by its first
+    /// 8 bytes; the rest in index order). Facets count every match.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, Error> {
         let start = Instant::now();
         let filters = validate(req)?;
