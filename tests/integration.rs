@@ -1,7 +1,7 @@
 //! End-to-end tests of the `answerbank` binary (one test executable).
+mod browser;
 mod common;
 mod ingest;
 mod relevance;
-mod server;
 mod search;
-mod browser;
+mod server;
