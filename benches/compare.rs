@@ -34,18 +34,6 @@ struct Options {
     write: Option<PathBuf>,
 }
 
-fn parse_size(s: &str) -> usize {
-    let s = s.trim().to_ascii_lowercase();
-    let (num, mult) = if let Some(n) = s.strip_suffix('m') {
-        (n, 1_000_000)
-    } else if let Some(n) = s.strip_suffix('k') {
-        (n, 1_000)
-    } else {
-        (s.as_str(), 1)
-    };
-    num.parse::<usize>().expect("a size like 10k, 100k, 1m") * mult
-}
-
 fn options() -> Options {
     let mut opts = Options {
         sizes: vec![10_000, 100_000],
@@ -60,7 +48,7 @@ fn options() -> Options {
                     .next()
                     .unwrap_or_default()
                     .split(',')
-                    .map(parse_size)
+                    .map(measure::parse_size)
                     .collect()
             }
             "--queries-per-lang" => {

@@ -51,11 +51,7 @@ fn options() -> Options {
         let mut value = || args.next().unwrap_or_default();
         match arg.as_str() {
             "--records" => {
-                let v = value().to_ascii_lowercase();
-                opts.records = match v.strip_suffix('k') {
-                    Some(n) => n.parse::<usize>().expect("--records N") * 1000,
-                    None => v.parse().expect("--records N"),
-                }
+                opts.records = measure::parse_size(&value());
             }
             "--connections" => opts.connections = value().parse().expect("--connections N"),
             "--seconds" => opts.seconds = value().parse().expect("--seconds N"),

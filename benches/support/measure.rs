@@ -159,3 +159,18 @@ pub fn document(title: &str, table: &str) -> String {
         machine()
     )
 }
+
+/// A record count like `10000`, `10k`, `100k` or `1m`.
+pub fn parse_size(s: &str) -> usize {
+    let s = s.trim().to_ascii_lowercase();
+    let (num, mult) = if let Some(n) = s.strip_suffix('m') {
+        (n, 1_000_000)
+    } else if let Some(n) = s.strip_suffix('k') {
+        (n, 1_000)
+    } else {
+        (s.as_str(), 1)
+    };
+    num.parse::<usize>()
+        .expect("a size like 10000, 10k, 100k, 1m")
+        * mult
+}

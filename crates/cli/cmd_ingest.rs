@@ -1,7 +1,7 @@
 //! `answerbank ingest`: bring the index up to date with a corpus.
 
 use anyhow::Context;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,26 +27,10 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let engine = engine::Engine::open(&args.index)
         .with_context(|| format!("cannot open the index {}", args.index.display()))?;
     let opts = crate::common::ingest_options()?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
-    let progress = |p: &ingest::Progress| {
-        if let Some(bar) = &bar {
-            bar.set_length(p.total as u64);
-            bar.set_position(p.done as u64);
-            bar.set_message(p.path.clone());
-        }
-    };
+    let bar = crate::common::IngestBar::new("files");
+    let progress = |p: &ingest::Progress| bar.update(p);
     let report = engine.ingest_corpus(&args.corpus, &opts, &progress);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    bar.finish();
     let report = report.with_context(|| format!("cannot ingest {}", args.corpus.display()))?;
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -15,28 +15,12 @@ pub struct RecordsArgs {
 /// as `path:line: reason` on stderr. Exit 0 when only some files failed;
 /// an unreadable corpus root is an error (exit 2).
 pub fn run(args: RecordsArgs) -> anyhow::Result<ExitCode> {
-    use std::io::{IsTerminal, Write};
+    use std::io::Write;
     let opts = crate::common::ingest_options()?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} files {elapsed} {wide_msg}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    });
-    let progress = |p: &ingest::Progress| {
-        if let Some(bar) = &bar {
-            bar.set_length(p.total as u64);
-            bar.set_position(p.done as u64);
-            bar.set_message(p.path.clone());
-        }
-    };
+    let bar = crate::common::IngestBar::new("files");
+    let progress = |p: &ingest::Progress| bar.update(p);
     let ingested = ingest::ingest(&args.corpus, &opts, &progress)?;
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    bar.finish();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for record in &ingested.records {
         let line = serde_json::to_string(record)?;

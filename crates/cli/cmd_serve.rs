@@ -239,21 +239,11 @@ fn ingest_with_progress(
     corpus: &Path,
     options: &ingest::IngestOptions,
 ) -> anyhow::Result<()> {
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix("ingesting");
+    let bar = crate::common::IngestBar::new("files");
     let report = engine
-        .ingest_corpus(corpus, options, &|progress| {
-            bar.set_length(progress.total as u64);
-            bar.set_position(progress.done as u64);
-            bar.set_message(progress.path.clone());
-        })
+        .ingest_corpus(corpus, options, &|progress| bar.update(progress))
         .with_context(|| format!("cannot ingest {}", corpus.display()))?;
-    bar.finish_and_clear();
+    bar.finish();
     eprintln!(
         "ingested {}: {} added, {} updated, {} removed, {} unchanged, {} files failed ({:.1} s)",
         corpus.display(),

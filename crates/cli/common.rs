@@ -53,3 +53,38 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
 }
+
+/// The progress bar of an ingest, drawn on stderr only when it is a terminal
+/// (never in pipes or log files).
+pub struct IngestBar(Option<indicatif::ProgressBar>);
+
+impl IngestBar {
+    /// A bar whose counter is labelled `unit` (`files`, `records`).
+    pub fn new(unit: &str) -> IngestBar {
+        use std::io::IsTerminal;
+        IngestBar(std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            let template = format!("{{bar:30}} {{pos}}/{{len}} {unit} {{elapsed}} {{wide_msg}}");
+            if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+                bar.set_style(style);
+            }
+            bar
+        }))
+    }
+
+    /// Shows where an ingest is.
+    pub fn update(&self, progress: &ingest::Progress) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(progress.total as u64);
+            bar.set_position(progress.done as u64);
+            bar.set_message(progress.path.clone());
+        }
+    }
+
+    /// Clears the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
