@@ -465,12 +465,7 @@ impl Engine {
         defer_paged: bool,
     ) -> Result<(Hit, Option<String>), Error> {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
+        let text = |field: Field| first_text(&doc, field);
         let id = text(self.fields.id);
         let meta: Meta =
             serde_json::from_str(&text(self.fields.meta)).map_err(|e| Error::Corrupt {
@@ -576,12 +571,7 @@ impl Engine {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
+        let text = |field: Field| first_text(&doc, field);
         let meta: Meta = serde_json::from_str(&text(fl.meta)).unwrap_or_default();
         let lang = meta.lang.unwrap_or(Lang::Und);
         let title = text(fl.title_raw);
@@ -810,4 +800,12 @@ fn suggestion_highlights(title: &str, complete: &[String], last: Option<&str>) -
         }
     }
     out
+}
+
+/// The first stored text of `field` in `doc` (empty when there is none).
+fn first_text(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
