@@ -36,18 +36,7 @@ fn main() {
     engine
         .ingest_corpus(&root.join("corpus"), &options, &|_| {})
         .expect("ingest");
-    let ours = evaluate(&queries, |q| {
-        engine
-            .search(&engine::SearchRequest::new(q))
-            .expect("search")
-            .hits
-            .into_iter()
-            .map(|h| Ranked {
-                id: h.id,
-                pages: h.pages.iter().map(|p| p.page).collect(),
-            })
-            .collect()
-    });
+    let ours = evaluate(&queries, |q| harness::answerbank_ranking(&engine, q));
 
     let records = ingest::ingest(&root.join("corpus"), &options, &|_| {})
         .expect("read corpus")

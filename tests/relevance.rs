@@ -7,7 +7,7 @@
 
 mod harness;
 
-use harness::{evaluate, load_queries, table, Ranked, Summary};
+use harness::{evaluate, load_queries, table, Summary};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -53,22 +53,7 @@ fn relevance_stays_above_the_floors() {
     );
     let dir = tempfile::tempdir().unwrap();
     let engine = crate::common::engine_over(&root.join("corpus"), dir.path());
-    let report = evaluate(&queries, |q| {
-        let response = engine
-            .search(&engine::SearchRequest {
-                limit: 10,
-                ..engine::SearchRequest::new(q)
-            })
-            .expect("a judged query must not fail");
-        response
-            .hits
-            .into_iter()
-            .map(|h| Ranked {
-                id: h.id,
-                pages: h.pages.iter().map(|p| p.page).collect(),
-            })
-            .collect()
-    });
+    let report = evaluate(&queries, |q| harness::answerbank_ranking(&engine, q));
     println!("{}", table(&[("answerbank", &report)]));
     for miss in &report.misses {
         println!("nDCG 0: {miss}");

@@ -44,6 +44,24 @@ pub struct Ranked {
     pub pages: Vec<u32>,
 }
 
+/// Runs a judged query through Answerbank: its top 10, pages included.
+pub fn answerbank_ranking(engine: &engine::Engine, query: &str) -> Vec<Ranked> {
+    let request = engine::SearchRequest {
+        limit: 10,
+        ..engine::SearchRequest::new(query)
+    };
+    engine
+        .search(&request)
+        .expect("a judged query must not fail")
+        .hits
+        .into_iter()
+        .map(|h| Ranked {
+            id: h.id,
+            pages: h.pages.iter().map(|p| p.page).collect(),
+        })
+        .collect()
+}
+
 /// Reads every `*.jsonl` file of `dir` (sorted by name).
 pub fn load_queries(dir: &Path) -> Vec<JudgedQuery> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
