@@ -373,12 +373,13 @@ fn first_markdown_heading(body: &str) -> Option<String> {
 
 // -------------------------------------------------------------------- HTML
 
-/// Elements whose content is never text.
+/// Elements whose content is never text (`<head>` holds only the title,
+/// read on its own, and such elements).
 const SKIPPED: [&str; 7] = [
-    "script", "style", "noscript", "template", "svg", "head", "iframe",
+    "script", "style", "noscript", "template", "svg", "math", "iframe",
 ];
 /// Elements that end a line.
-const BLOCKS: [&str; 30] = [
+const BLOCKS: [&str; 32] = [
     "p",
     "div",
     "br",
@@ -408,227 +409,83 @@ const BLOCKS: [&str; 30] = [
     "dd",
     "dt",
     "figcaption",
-    "title",
+    "caption",
+    "details",
+    "summary",
 ];
 
+/// Parses HTML as a browser does (html5ever, through `scraper`: entities,
+/// unclosed tags, scripts that contain markup) and keeps its visible text,
+/// one line per block element. The title is `<title>`, else the first
+/// heading; the language is `<html lang>`.
 fn read_html(html: &str) -> DocText {
-    let mut body = String::new();
+    use scraper::node::Node;
+    use scraper::Html;
+
+    let doc = Html::parse_document(html);
+    let root = doc.root_element();
+    let declared = root
+        .value()
+        .attr("lang")
+        .and_then(|l| Lang::parse(l.split(['-', '_']).next().unwrap_or("")))
+        .filter(|l| *l != Lang::Und);
     let mut title: Option<String> = None;
     let mut heading: Option<String> = None;
-    let mut declared = None;
-    let mut skip_depth: Vec<String> = Vec::new();
-    let mut in_title = false;
-    let mut title_buf = String::new();
-    let mut in_heading = false;
-    let mut heading_buf = String::new();
-    let mut rest = html;
-    while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            push_text(
-                rest,
-                &skip_depth,
-                &mut body,
-                in_title,
-                &mut title_buf,
-                in_heading,
-                &mut heading_buf,
-            );
-            break;
+    let mut body = String::new();
+    let mut skip_below: Option<ego_tree::NodeId> = None;
+    for edge in root.traverse() {
+        let (node, opening) = match edge {
+            ego_tree::iter::Edge::Open(n) => (n, true),
+            ego_tree::iter::Edge::Close(n) => (n, false),
         };
-        push_text(
-            &rest[..lt],
-            &skip_depth,
-            &mut body,
-            in_title,
-            &mut title_buf,
-            in_heading,
-            &mut heading_buf,
-        );
-        rest = &rest[lt..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |i| &after[i + 3..]);
-            continue;
-        }
-        let Some(gt) = rest.find('>') else {
-            break;
-        };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        if tag.starts_with('!') || tag.starts_with('?') {
-            continue;
-        }
-        let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if name.is_empty() {
-            continue;
-        }
-        if name == "html" && !closing && declared.is_none() {
-            declared = attribute(tag, "lang")
-                .and_then(|l| Lang::parse(l.split(['-', '_']).next().unwrap_or("")))
-                .filter(|l| *l != Lang::Und);
-        }
-        if name == "title" {
-            if closing {
-                in_title = false;
-                if title.is_none() && !title_buf.trim().is_empty() {
-                    title = Some(decode_entities(title_buf.trim()));
-                }
-            } else {
-                in_title = true;
+        if let Some(skipped) = skip_below {
+            if !opening && node.id() == skipped {
+                skip_below = None;
             }
             continue;
         }
-        if SKIPPED.contains(&name.as_str()) && !tag.ends_with('/') {
-            if closing {
-                if skip_depth.last() == Some(&name) {
-                    skip_depth.pop();
+        match node.value() {
+            Node::Element(el) => {
+                let name = el.name();
+                if name == "title" && opening {
+                    if title.is_none() {
+                        let text: String = node
+                            .descendants()
+                            .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                            .collect();
+                        title = Some(text.trim().to_string()).filter(|t| !t.is_empty());
+                    }
+                    skip_below = Some(node.id());
+                    continue;
                 }
-            } else {
-                skip_depth.push(name.clone());
-            }
-            continue;
-        }
-        let is_heading = matches!(name.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
-        if is_heading && skip_depth.is_empty() {
-            if closing {
-                in_heading = false;
-                if heading.is_none() && !heading_buf.trim().is_empty() {
-                    heading = Some(decode_entities(heading_buf.trim()));
+                if opening && SKIPPED.contains(&name) {
+                    skip_below = Some(node.id());
+                    continue;
                 }
-            } else {
-                in_heading = true;
+                if opening
+                    && heading.is_none()
+                    && matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+                {
+                    let text: String = node
+                        .descendants()
+                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                        .collect();
+                    heading = Some(text.trim().to_string()).filter(|t| !t.is_empty());
+                }
+                if BLOCKS.contains(&name) {
+                    body.push('\n');
+                }
             }
-        }
-        if BLOCKS.contains(&name.as_str()) {
-            body.push('\n');
+            Node::Text(text) if opening => body.push_str(text),
+            _ => {}
         }
     }
     DocText {
         title: title.or(heading),
-        body: decode_entities(&body),
+        body: body.replace('\u{a0}', " "),
         declared,
         fields: Map::new(),
     }
-}
-
-fn push_text(
-    text: &str,
-    skip: &[String],
-    body: &mut String,
-    in_title: bool,
-    title: &mut String,
-    in_heading: bool,
-    heading: &mut String,
-) {
-    if in_title {
-        title.push_str(text);
-        return;
-    }
-    if !skip.is_empty() {
-        return;
-    }
-    if in_heading {
-        heading.push_str(text);
-    }
-    body.push_str(text);
-}
-
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let lower = tag.to_ascii_lowercase();
-    let at = lower.find(&format!("{name}="))?;
-    let value = &tag[at + name.len() + 1..];
-    let quote = value.chars().next()?;
-    if quote == '"' || quote == '\'' {
-        let end = value[1..].find(quote)?;
-        Some(&value[1..1 + end])
-    } else {
-        Some(
-            value
-                .split(|c: char| c.is_whitespace() || c == '>')
-                .next()?,
-        )
-    }
-}
-
-fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let end = rest[1..].find(|c: char| c == ';' || c.is_whitespace() || c == '&');
-        let decoded = end
-            .filter(|e| rest.as_bytes()[1 + e] == b';' && *e <= 10)
-            .and_then(|e| entity(&rest[1..1 + e]).map(|c| (c, e + 2)));
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn entity(name: &str) -> Option<char> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return char::from_u32(code);
-    }
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => ' ',
-        "laquo" => '«',
-        "raquo" => '»',
-        "eacute" => 'é',
-        "egrave" => 'è',
-        "ecirc" => 'ê',
-        "agrave" => 'à',
-        "acirc" => 'â',
-        "ccedil" => 'ç',
-        "ocirc" => 'ô',
-        "icirc" => 'î',
-        "ucirc" => 'û',
-        "ugrave" => 'ù',
-        "aacute" => 'á',
-        "iacute" => 'í',
-        "oacute" => 'ó',
-        "uacute" => 'ú',
-        "ntilde" => 'ñ',
-        "uuml" => 'ü',
-        "iexcl" => '¡',
-        "iquest" => '¿',
-        "oelig" => 'œ',
-        "Eacute" => 'É',
-        "mdash" => '—',
-        "ndash" => '–',
-        "hellip" => '…',
-        "rsquo" => '\u{2019}',
-        "lsquo" => '\u{2018}',
-        "rdquo" => '\u{201D}',
-        "ldquo" => '\u{201C}',
-        _ => return None,
-    })
 }
 
 // -------------------------------------------------------------------- DOCX
@@ -765,6 +622,28 @@ mod tests {
         assert_eq!(
             body,
             "Prise en charge\n\nLes enfants non accompagnés : orientation.\n\nDeux lignes"
+        );
+    }
+
+    #[test]
+    fn html_is_parsed_as_a_browser_does() {
+        // Every named entity (not a hand-kept table), unclosed paragraphs,
+        // markup inside a script, a `<title>` in an SVG that is not the
+        // page's, and Arabic with its own `lang`.
+        let html = "<html lang=ar><meta charset=utf-8><body>\
+            <svg><title>icon</title></svg>\
+            <h2>\u{62d}\u{645}\u{627}\u{64a}\u{629} &Ccedil;a</h2>\
+            <p>Co\u{fb}t : 5&nbsp;&euro; &rArr; ok<p>second<script>if (a</p>) {}</script>\
+            <table><tr><td>cell&#x41;<td>cell&frac12;</table>";
+        let doc = read_html(html);
+        assert_eq!(doc.declared, Some(Lang::Ar));
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("\u{62d}\u{645}\u{627}\u{64a}\u{629} \u{c7}a")
+        );
+        assert_eq!(
+            tidy(&doc.body),
+            "\u{62d}\u{645}\u{627}\u{64a}\u{629} \u{c7}a\n\nCo\u{fb}t : 5 \u{20ac} \u{21d2} ok\n\nsecond\n\ncellA\n\ncell\u{bd}"
         );
     }
 
