@@ -383,6 +383,30 @@ fn page_and_widget_in_headless_chromium() {
         driver.screenshot(&format!("page-{lang}.png"));
     }
 
+    // Facet values are named in the interface language: topics from the
+    // page's table (unknown slugs prettified), countries by the browser.
+    for (lang, topic, country) in [
+        ("fr", "Gestion de cas", "Yémen"),
+        ("ar", "إدارة الحالات", "اليمن"),
+        ("es", "Gestión de casos", "Yemen"),
+    ] {
+        driver.goto(&format!(
+            "{base}/?ui={lang}&q=children%20OR%20enfants%20OR%20ni%C3%B1os%20OR%20%D8%A7%D9%84%D8%A3%D8%B7%D9%81%D8%A7%D9%84"
+        ));
+        let topics = driver.wait(
+            "the topic facet",
+            "(() => { const b = v => document.querySelector(`#facet-list fieldset[data-facet=topic] button[data-value=\"${v}\"]`);
+                      return b('case-management') && b('education') && [b('case-management'), b('education')].map(x => x.firstChild.textContent).join('|'); })()",
+        );
+        assert_eq!(topics, format!("{topic}|Education"), "{lang}: topic labels");
+        driver.goto(&format!("{base}/?ui={lang}&q=children&country=Yemen"));
+        let chip = driver.wait(
+            "the country filter chip",
+            "document.querySelector('#facet-list .chip') && document.querySelector('#facet-list .chip').textContent",
+        );
+        assert_eq!(chip, format!("{country} ×"), "{lang}: country label");
+    }
+
     // PDF hits open the file at the page.
     driver.goto(&format!("{base}/?ui=en&q=emergency%20shelter"));
     let href = driver.wait(

@@ -56,6 +56,56 @@
       en: 'الإنجليزية', fr: 'الفرنسية', es: 'الإسبانية', ar: 'العربية', und: 'غير محددة'
     }
   };
+  // Topic names for the corpus's topic slugs (others are shown prettified).
+  var TOPICS = {
+    'alternative-care': ['Alternative care', 'Prise en charge alternative', 'Cuidado alternativo', 'الرعاية البديلة'],
+    'assessment-me': ['Assessment, monitoring and evaluation', 'Évaluation et suivi', 'Evaluación, monitoreo y evaluación', 'التقييم والرصد والتقييم'],
+    caafag: ['Children associated with armed forces and groups', 'Enfants associés aux forces et groupes armés', 'NNA vinculados a fuerzas y grupos armados', 'الأطفال المرتبطون بالقوات والجماعات المسلحة'],
+    'capacity-building': ['Capacity building', 'Renforcement des capacités', 'Fortalecimiento de capacidades', 'بناء القدرات'],
+    'case-management': ['Case management', 'Gestion de cas', 'Gestión de casos', 'إدارة الحالات'],
+    'child-labour': ['Child labour', 'Travail des enfants', 'Trabajo infantil', 'عمل الأطفال'],
+    coordination: ['Coordination', 'Coordination', 'Coordinación', 'التنسيق'],
+    cpms: ['Minimum standards (CPMS)', 'Standards minimaux (SMPE)', 'Normas mínimas (NMPNA)', 'المعايير الدنيا'],
+    'data-protection': ['Data protection', 'Protection des données', 'Protección de datos', 'حماية البيانات'],
+    ftr: ['Family tracing and reunification', 'Recherche et réunification familiales', 'Localización y reunificación familiar', 'اقتفاء الأسر ولم شملها'],
+    funding: ['Funding', 'Financement', 'Financiación', 'التمويل'],
+    'gbv-referral': ['GBV referral', 'Référencement VBG', 'Derivación VBG', 'إحالة العنف القائم على النوع الاجتماعي'],
+    'government-engagement': ['Working with government', 'Collaboration avec l’État', 'Trabajo con el gobierno', 'العمل مع الحكومة'],
+    'information-management': ['Information management', 'Gestion de l’information', 'Gestión de la información', 'إدارة المعلومات'],
+    localization: ['Localization', 'Localisation', 'Localización', 'التوطين'],
+    mhpss: ['Mental health and psychosocial support', 'Santé mentale et soutien psychosocial', 'Salud mental y apoyo psicosocial', 'الصحة النفسية والدعم النفسي الاجتماعي'],
+    preparedness: ['Preparedness', 'Préparation', 'Preparación', 'التأهب'],
+    uasc: ['Unaccompanied and separated children', 'Enfants non accompagnés et séparés', 'NNA no acompañados y separados', 'الأطفال غير المصحوبين والمنفصلون']
+  };
+  var UI_INDEX = { en: 0, fr: 1, es: 2, ar: 3 };
+  // Country names as the corpus writes them (English) -> ISO 3166 codes, so
+  // the browser names them in the interface language (Intl.DisplayNames).
+  var COUNTRIES = {
+    Afghanistan: 'AF', Bangladesh: 'BD', 'Burkina Faso': 'BF', Burundi: 'BI', Cameroon: 'CM',
+    'Central African Republic': 'CF', Chad: 'TD', Chile: 'CL', Colombia: 'CO', 'Costa Rica': 'CR',
+    "Côte d'Ivoire": 'CI', 'Democratic Republic of the Congo': 'CD', 'Dominican Republic': 'DO',
+    Ecuador: 'EC', Egypt: 'EG', 'El Salvador': 'SV', Ethiopia: 'ET', Guatemala: 'GT', Guinea: 'GN',
+    Haiti: 'HT', Honduras: 'HN', Iraq: 'IQ', Jordan: 'JO', Kenya: 'KE', Lebanon: 'LB', Libya: 'LY',
+    Madagascar: 'MG', Mali: 'ML', Mexico: 'MX', Mozambique: 'MZ', Myanmar: 'MM', Nepal: 'NP',
+    Niger: 'NE', Nigeria: 'NG', Pakistan: 'PK', Palestine: 'PS', Panama: 'PA', Peru: 'PE',
+    Philippines: 'PH', Senegal: 'SN', Somalia: 'SO', 'South Sudan': 'SS', Sudan: 'SD', Syria: 'SY',
+    Turkey: 'TR', Türkiye: 'TR', Uganda: 'UG', Ukraine: 'UA', Venezuela: 'VE', Yemen: 'YE'
+  };
+  var regionNames = {};
+  function topicName(slug) {
+    var names = TOPICS[slug];
+    if (names) return names[UI_INDEX[ui]] || names[0];
+    var words = String(slug).replace(/[-_]+/g, ' ');
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+  function countryName(name) {
+    var code = COUNTRIES[name];
+    if (!code || !window.Intl || !Intl.DisplayNames) return name;
+    try {
+      if (!regionNames[ui]) regionNames[ui] = new Intl.DisplayNames([ui], { type: 'region' });
+      return regionNames[ui].of(code) || name;
+    } catch (e) { return name; }
+  }
   var FACETS = ['type', 'language', 'topic', 'country', 'year'];
   var PARAM = { type: 'type', language: 'lang', topic: 'topic', country: 'country', year: 'year' };
   var PER_PAGE = 10;
@@ -111,6 +161,8 @@
   function facetLabel(facet, value) {
     if (facet === 'type') return t(value);
     if (facet === 'language') return langName(value);
+    if (facet === 'topic') return topicName(value);
+    if (facet === 'country') return countryName(value);
     return value;
   }
 
@@ -205,7 +257,7 @@
     li.appendChild(el('h3', null, el('a', { href: '?r=' + encodeURIComponent(h.id), on: { click: openRecord(h.id) } }, h.title)));
     var meta = el('div', { 'class': 'meta' }, el('span', { 'class': 'badge' }, t(h.type)), langName(h.language));
     if (h.date) meta.appendChild(el('span', null, h.date));
-    if (h.country) meta.appendChild(el('span', null, h.country));
+    if (h.country) meta.appendChild(el('span', null, countryName(h.country)));
     li.appendChild(meta);
     (h.snippets || []).slice(0, 2).forEach(function (sn) { li.appendChild(el('p', { 'class': 'snip', dir: 'auto' }, marked(sn.text, sn.highlights))); });
     if (h.pages && h.pages.length) {
@@ -283,8 +335,8 @@
       wrap.appendChild(el('h2', null, r.title));
       var meta = el('div', { 'class': 'meta' }, el('span', { 'class': 'badge' }, t(r.type)), langName(r.language));
       if (r.date) meta.appendChild(el('span', null, r.date));
-      if (r.country) meta.appendChild(el('span', null, r.country));
-      (r.topics || []).forEach(function (tp) { meta.appendChild(el('span', null, tp)); });
+      if (r.country) meta.appendChild(el('span', null, countryName(r.country)));
+      (r.topics || []).forEach(function (tp) { meta.appendChild(el('span', null, topicName(tp))); });
       wrap.appendChild(meta);
       if (r.type === 'document') {
         var file = '/api/files/' + r.source.split('/').map(encodeURIComponent).join('/');
