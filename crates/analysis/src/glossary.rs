@@ -161,24 +161,35 @@ fn lang_index(lang: Lang) -> usize {
 
 /// Tokens of `text` under `lang`'s chain as (text, from, to) grouped by
 /// position: `CPIMS+` gives one slot holding `cpims+` and `cpims`.
-struct Slots {
-    tokens: Vec<(String, usize, usize)>,
+struct Slots<S = String> {
+    tokens: Vec<(S, usize, usize)>,
     /// `tokens[bounds[i]..bounds[i + 1]]` is slot `i`.
     bounds: Vec<usize>,
 }
 
-impl Slots {
-    fn new(lang: Lang, text: &str) -> Slots {
+impl Slots<String> {
+    fn new(lang: Lang, text: &str) -> Slots<String> {
+        let mut all = Vec::new();
+        for_each_token(lang, text, |t| {
+            all.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        });
+        Slots::from_tokens(all)
+    }
+}
+
+impl<S: AsRef<str>> Slots<S> {
+    /// From (text, from, to, position) in the order the chain emits them.
+    fn from_tokens(all: impl IntoIterator<Item = (S, usize, usize, usize)>) -> Slots<S> {
         let mut tokens = Vec::new();
         let mut bounds = Vec::new();
         let mut last = None;
-        for_each_token(lang, text, |t| {
-            if last != Some(t.position) {
+        for (text, from, to, position) in all {
+            if last != Some(position) {
                 bounds.push(tokens.len());
-                last = Some(t.position);
+                last = Some(position);
             }
-            tokens.push((t.text.clone(), t.offset_from, t.offset_to));
-        });
+            tokens.push((text, from, to));
+        }
         bounds.push(tokens.len());
         Slots { tokens, bounds }
     }
@@ -187,12 +198,12 @@ impl Slots {
         self.bounds.len() - 1
     }
 
-    fn slot(&self, i: usize) -> &[(String, usize, usize)] {
+    fn slot(&self, i: usize) -> &[(S, usize, usize)] {
         &self.tokens[self.bounds[i]..self.bounds[i + 1]]
     }
 
     fn has(&self, i: usize, token: &str) -> bool {
-        i < self.len() && self.slot(i).iter().any(|t| t.0 == token)
+        i < self.len() && self.slot(i).iter().any(|t| t.0.as_ref() == token)
     }
 }
 
@@ -372,14 +383,24 @@ impl Glossary {
 
     /// Longest, leftmost, non-overlapping matches of `lang`'s forms in `text`.
     fn find(&self, lang: Lang, text: &str, strict_acronyms: bool) -> Vec<ConceptMatch<'_>> {
+        self.find_in(lang, text, &Slots::new(lang, text), strict_acronyms)
+    }
+
+    /// [`Glossary::find`] over tokens already made by `lang`'s chain.
+    fn find_in<S: AsRef<str>>(
+        &self,
+        lang: Lang,
+        text: &str,
+        slots: &Slots<S>,
+        strict_acronyms: bool,
+    ) -> Vec<ConceptMatch<'_>> {
         let matcher = self.matcher(lang);
-        let slots = Slots::new(lang, text);
         let mut out = Vec::new();
         let mut i = 0;
         while i < slots.len() {
             let mut best: Option<&Entry> = None;
             for (token, _, _) in slots.slot(i) {
-                let Some(entries) = matcher.by_first.get(token) else {
+                let Some(entries) = matcher.by_first.get(token.as_ref()) else {
                     continue;
                 };
                 for e in entries {
@@ -434,6 +455,20 @@ impl Glossary {
     /// `concept_id`s to tag the record.
     pub fn concepts_in(&self, lang: Lang, text: &str) -> Vec<ConceptMatch<'_>> {
         self.find(lang, text, true)
+    }
+
+    /// [`Glossary::concepts_in`] over the tokens `lang`'s chain made of
+    /// `text` (an indexer that analyzed it already need not analyze it
+    /// twice): `(token text, offset_from, offset_to, position)` in the order
+    /// the chain emits them, offsets into `text`. Same result as
+    /// `concepts_in(lang, text)` when the tokens are that chain's.
+    pub fn concepts_in_tokens<S: AsRef<str>>(
+        &self,
+        lang: Lang,
+        text: &str,
+        tokens: impl IntoIterator<Item = (S, usize, usize, usize)>,
+    ) -> Vec<ConceptMatch<'_>> {
+        self.find_in(lang, text, &Slots::from_tokens(tokens), true)
     }
 
     /// The concepts a query mentions, trying the query as English, French,
@@ -792,6 +827,24 @@ mod tests {
     }
 
     // ---- concepts in documents (index time) ----
+
+    #[test]
+    fn concepts_in_tokens_matches_concepts_in() {
+        let texts = [
+            (Lang::En, "Unaccompanied and separated children were referred to case management; the CPIMS+ rollout and the U.A.S.C. team."),
+            (Lang::Fr, "La gestion de cas des ENA et l'enregistrement des naissances"),
+            (Lang::Ar, "إدارة الحالات للأطفال غير المصحوبين و UASC"),
+            (Lang::Und, "gestion de cas / إدارة الحالات"),
+        ];
+        for (lang, text) in texts {
+            let tokens = crate::analyze_tokens(lang, text)
+                .into_iter()
+                .map(|t| (t.text, t.offset_from, t.offset_to, t.position));
+            let found = g().concepts_in_tokens(lang, text, tokens);
+            assert!(!found.is_empty(), "{text}");
+            assert_eq!(found, g().concepts_in(lang, text), "{text}");
+        }
+    }
 
     #[test]
     fn concepts_in_documents_longest_match() {
