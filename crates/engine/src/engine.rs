@@ -120,6 +120,10 @@ impl Engine {
         // executor measured no faster on this 2-core machine under load,
         // and the server already runs one search per core.
         analysis::register(index.tokenizers());
+        index.tokenizers().register(
+            crate::index::REPLAY,
+            crate::index::ReplayTokenizer::default(),
+        );
         let fields = Fields::new(&index.schema())?;
         if fresh {
             // Stamp the empty index with our version.

@@ -7,12 +7,16 @@ use crate::schema::{
     country_key, date_key, id_key, lang_slot, Fields, KIND_BLOB, KIND_PAGE, KIND_RECORD,
 };
 use crate::IngestReport;
+use analysis::{CpTokenizer, Glossary, Lang};
 use ingest::{IngestOptions, Problem, Progress, Record};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 use std::time::Instant;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 /// Records decided and built per chunk of an ingest.
 const PREPARE_CHUNK: usize = 2048;
@@ -336,18 +340,20 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
         doc.add_i64(f.date, d);
         doc.add_facet(f.facets, facet("year", &(d / 10_000).to_string()));
     }
-    for slot in slots(r.language) {
-        doc.add_text(f.title[slot], &r.title);
-        doc.add_text(f.body[slot], &r.body);
+    let analyzed = Analyzed::new(r);
+    check_tags(r, &analyzed);
+    for (i, slot) in slots(r.language).into_iter().enumerate() {
+        doc.add_text(f.title[slot], &analyzed.title[i]);
+        doc.add_text(f.body[slot], &analyzed.body[i]);
     }
-    doc.add_text(f.title_any, &r.title);
+    doc.add_text(f.title_any, &analyzed.title_any);
     // Title and body: the surface words typos are corrected to.
-    doc.add_text(f.body_any, &r.title);
-    doc.add_text(f.body_any, &r.body);
-    for concept in crate::glossary::mentions(r.language, &r.title) {
+    doc.add_text(f.body_any, &analyzed.title_any);
+    doc.add_text(f.body_any, &analyzed.body_any);
+    for concept in analyzed.concepts_title {
         doc.add_text(f.concepts_title, concept);
     }
-    for concept in crate::glossary::mentions(r.language, &r.body) {
+    for concept in analyzed.concepts {
         doc.add_text(f.concepts, concept);
     }
     doc.add_text(f.title_raw, &r.title);
@@ -397,6 +403,334 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
     (record_doc, later)
 }
 
+// ---------------------------------------------------------------------
+// Analysis done once per record.
+//
+// A record's title and body are analyzed here, on the ingest's worker
+// threads, once per chain (its language's, and the neutral one): the
+// same tokens feed the glossary tags and, through the `ab_replay`
+// tokenizer, tantivy's fields, which would otherwise run the chains again.
+// Each chain's output for a word depends on the word alone (the steps
+// after the tokenizer rewrite one token at a time), so a per-thread memo
+// maps each word the tokenizer emits to what the chain makes of it: most
+// words of a corpus are repeats, and a lookup costs far less than the
+// chain (Snowball, stop lists, folding).
+
+/// Tokenizer name of the fields whose tokens [`Analyzed`] makes.
+pub const REPLAY: &str = "ab_replay";
+/// In a replayed text: the next token is at the next position.
+const NEXT: char = '\u{1}';
+/// In a replayed text: the next token is at the same position.
+const SAME: char = '\u{2}';
+
+/// The tokenizer of replayed fields: reads the tokens (and positions)
+/// written by [`encode`] back.
+#[derive(Clone, Default)]
+pub struct ReplayTokenizer {
+    token: Token,
+}
+
+/// The stream of [`ReplayTokenizer`].
+pub struct ReplayStream<'a> {
+    text: &'a str,
+    cursor: usize,
+    position: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for ReplayTokenizer {
+    type TokenStream<'a> = ReplayStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ReplayStream<'a> {
+        self.token.reset();
+        ReplayStream {
+            text,
+            cursor: 0,
+            position: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for ReplayStream<'_> {
+    fn advance(&mut self) -> bool {
+        let bytes = self.text.as_bytes();
+        while self.cursor < bytes.len() {
+            let start = self.cursor;
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == NEXT as u8 || b == SAME as u8)
+                .map_or(bytes.len(), |i| start + i);
+            let position = self.position;
+            self.cursor = end + 1;
+            if bytes.get(end) == Some(&(NEXT as u8)) {
+                self.position += 1;
+            }
+            if end > start {
+                self.token.text.clear();
+                self.token.text.push_str(&self.text[start..end]);
+                self.token.position = position;
+                self.token.offset_from = start;
+                self.token.offset_to = end;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// Tokens of one text under one chain: (text, offset_from, offset_to,
+/// position), in the chain's order.
+type Toks = Vec<(Rc<str>, usize, usize, usize)>;
+
+/// Writes `tokens` for [`ReplayTokenizer`].
+fn encode(tokens: &Toks) -> String {
+    let mut out = String::with_capacity(tokens.iter().map(|t| t.0.len() + 1).sum());
+    let mut at = 0;
+    let mut taken = false;
+    for (text, _, _, position) in tokens {
+        if *position > at {
+            out.extend(std::iter::repeat_n(NEXT, position - at));
+            at = *position;
+        } else if taken {
+            out.push(SAME);
+        }
+        out.push_str(text);
+        taken = true;
+    }
+    out
+}
+
+/// What a chain makes of one word.
+#[derive(Clone)]
+enum Word {
+    Dropped,
+    Kept(Rc<str>),
+    /// The word does not come back whole from the tokenizer alone: texts
+    /// holding it are analyzed as a whole.
+    Unsure,
+}
+
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Words = HashMap<Box<str>, Word, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// Words remembered per thread (all chains) before the memo starts over.
+const MEMO_WORDS: usize = 1_000_000;
+
+/// Chains in memo order: the four languages, then the neutral one.
+const CHAINS: [Lang; 5] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar, Lang::Und];
+
+fn chain_slot(lang: Lang) -> usize {
+    CHAINS.iter().position(|&l| l == lang).unwrap_or(4)
+}
+
+/// One thread's analyzers and word memo.
+struct Memo {
+    tokenizer: CpTokenizer,
+    probe: CpTokenizer,
+    analyzers: Vec<TextAnalyzer>,
+    words: Vec<Words>,
+    size: usize,
+}
+
+thread_local! {
+    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+impl Memo {
+    fn new() -> Memo {
+        Memo {
+            tokenizer: CpTokenizer::default(),
+            probe: CpTokenizer::default(),
+            analyzers: CHAINS.iter().map(|&l| analysis::analyzer(l)).collect(),
+            words: CHAINS.iter().map(|_| Words::default()).collect(),
+            size: 0,
+        }
+    }
+
+    /// `text` under each chain of `langs`, one tokenizer pass: `out[i]`
+    /// gets `langs[i]`'s tokens, exactly as `analysis::analyze_tokens`.
+    fn analyze(&mut self, text: &str, langs: &[Lang], out: &mut [Toks]) {
+        if self.size > MEMO_WORDS {
+            self.words.iter_mut().for_each(HashMap::clear);
+            self.size = 0;
+        }
+        let mut unsure = [false; 5];
+        let Memo {
+            tokenizer,
+            probe,
+            analyzers,
+            words,
+            size,
+        } = self;
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            for (i, &lang) in langs.iter().enumerate() {
+                if unsure[i] {
+                    continue;
+                }
+                let slot = chain_slot(lang);
+                let word = match words[slot].get(t.text.as_str()) {
+                    Some(word) => word.clone(),
+                    None => {
+                        let word = learn(&mut analyzers[slot], probe, &t.text);
+                        words[slot].insert(t.text.as_str().into(), word.clone());
+                        *size += 1;
+                        word
+                    }
+                };
+                match word {
+                    Word::Kept(s) => out[i].push((s, t.offset_from, t.offset_to, t.position)),
+                    Word::Dropped => {}
+                    Word::Unsure => unsure[i] = true,
+                }
+            }
+        }
+        for (i, &lang) in langs.iter().enumerate() {
+            if unsure[i] {
+                out[i].clear();
+                let mut stream = analyzers[chain_slot(lang)].token_stream(text);
+                while stream.advance() {
+                    let t = stream.token();
+                    out[i].push((
+                        Rc::from(t.text.as_str()),
+                        t.offset_from,
+                        t.offset_to,
+                        t.position,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// What `analyzer` makes of `word`, a token text of the tokenizer.
+fn learn(analyzer: &mut TextAnalyzer, probe: &mut CpTokenizer, word: &str) -> Word {
+    let whole = |t: &Token| t.position == 0 && t.offset_from == 0 && t.offset_to == word.len();
+    let mut alone = probe.token_stream(word);
+    if !alone.advance() || !whole(alone.token()) || alone.token().text != word {
+        return Word::Unsure;
+    }
+    let mut out = Word::Dropped;
+    let mut stream = analyzer.token_stream(word);
+    while stream.advance() {
+        let t = stream.token();
+        if whole(t) {
+            if matches!(out, Word::Kept(_)) || t.text.is_empty() || t.text.contains([NEXT, SAME]) {
+                return Word::Unsure;
+            }
+            out = Word::Kept(Rc::from(t.text.as_str()));
+        }
+    }
+    out
+}
+
+/// `text` under each chain of `langs` (see [`Memo::analyze`]).
+fn analyze_with(text: &str, langs: &[Lang]) -> Vec<Toks> {
+    let mut out = vec![Toks::new(); langs.len()];
+    MEMO.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => memo
+            .get_or_insert_with(Memo::new)
+            .analyze(text, langs, &mut out),
+        Err(_) => Memo::new().analyze(text, langs, &mut out),
+    });
+    out
+}
+
+/// The glossary concepts a text mentions, once per mention, from its
+/// tokens under `lang`'s chain.
+fn mentions(lang: Lang, text: &str, tokens: &Toks) -> Vec<&'static str> {
+    Glossary::builtin()
+        .concepts_in_tokens(
+            lang,
+            text,
+            tokens.iter().map(|(t, from, to, p)| (&**t, *from, *to, *p)),
+        )
+        .into_iter()
+        .map(|m| m.concept_id)
+        .collect()
+}
+
+/// A record's text fields, analyzed once.
+struct Analyzed {
+    /// Per language field (as [`slots`]): title and body, replay-encoded.
+    title: Vec<String>,
+    body: Vec<String>,
+    /// Neutral chain, replay-encoded.
+    title_any: String,
+    body_any: String,
+    concepts_title: Vec<&'static str>,
+    concepts: Vec<&'static str>,
+}
+
+impl Analyzed {
+    fn new(r: &Record) -> Analyzed {
+        let mut langs: Vec<Lang> = slots(r.language)
+            .into_iter()
+            .map(|s| crate::schema::LANGS[s])
+            .collect();
+        langs.push(Lang::Und);
+        let neutral = langs.len() - 1;
+        let title = analyze_with(&r.title, &langs);
+        let body = analyze_with(&r.body, &langs);
+        // Glossary tags: the record's language chain (the neutral one for `und`).
+        let tag = if r.language == Lang::Und { neutral } else { 0 };
+        Analyzed {
+            title: title[..neutral].iter().map(encode).collect(),
+            body: body[..neutral].iter().map(encode).collect(),
+            title_any: encode(&title[neutral]),
+            body_any: encode(&body[neutral]),
+            concepts_title: mentions(r.language, &r.title, &title[tag]),
+            concepts: mentions(r.language, &r.body, &body[tag]),
+        }
+    }
+}
+
+/// Debug builds check the tags from shared tokens against the glossary's
+/// own analysis (tests run them over every record they ingest).
+fn check_tags(r: &Record, analyzed: &Analyzed) {
+    if cfg!(debug_assertions) {
+        assert_eq!(
+            analyzed.concepts,
+            crate::glossary::mentions(r.language, &r.body),
+            "{}",
+            r.id
+        );
+        assert_eq!(
+            analyzed.concepts_title,
+            crate::glossary::mentions(r.language, &r.title),
+            "{}",
+            r.id
+        );
+    }
+}
+
 /// Counts per facet root, from a facet collector's result.
 pub(crate) fn facet_counts(
     counts: &tantivy::collector::FacetCounts,
@@ -412,4 +746,94 @@ pub(crate) fn facet_counts(
         out.insert(root.to_string(), values);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Plain = Vec<(String, usize, usize, usize)>;
+
+    fn exact(lang: Lang, text: &str) -> Plain {
+        analysis::analyze_tokens(lang, text)
+            .into_iter()
+            .map(|t| (t.text, t.offset_from, t.offset_to, t.position))
+            .collect()
+    }
+
+    fn plain(tokens: &Toks) -> Plain {
+        tokens
+            .iter()
+            .map(|(t, f, to, p)| (t.to_string(), *f, *to, *p))
+            .collect()
+    }
+
+    const TRICKY: [&str; 8] = [
+        "Children's safe spaces: the U.A.S.C. team, CPIMS+ and 5W (M&E) reports.",
+        "l’enfance en sécurité, d'urgence; L'ENFANCE aujourd’hui",
+        "niños no acompañados y más NNA; e\u{301}te\u{301}",
+        "حمايـــة الأطفالُ إدارة الحالات للأطفال غير المصحوبين و UASC",
+        "soft\u{ad}hyphen zero\u{200b}width joiner\u{200d}s CPIMS+CPIMS+",
+        "the of and a an to in",
+        "x1234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890 end",
+        "",
+    ];
+
+    fn texts() -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/qa");
+        let read = ingest::ingest(&root, &IngestOptions::default(), &|_| {}).unwrap();
+        let mut texts: Vec<String> = TRICKY.iter().map(|t| t.to_string()).collect();
+        for r in read.records {
+            texts.push(r.title);
+            texts.push(r.body);
+        }
+        texts
+    }
+
+    #[test]
+    fn memoized_analysis_gives_the_chains_tokens() {
+        let texts = texts();
+        assert!(texts.len() > 100, "{} texts", texts.len());
+        let mut compared = 0;
+        // Twice: words are learned in the first round, remembered in the second.
+        for _ in 0..2 {
+            for text in &texts {
+                for langs in [
+                    &[Lang::En, Lang::Und][..],
+                    &[Lang::Fr, Lang::Und],
+                    &[Lang::Es, Lang::Und],
+                    &[Lang::Ar, Lang::Und],
+                    &[Lang::En, Lang::Fr, Lang::Es, Lang::Ar, Lang::Und],
+                ] {
+                    let got = analyze_with(text, langs);
+                    for (lang, tokens) in langs.iter().zip(&got) {
+                        let want = exact(*lang, text);
+                        assert_eq!(plain(tokens), want, "{lang} {text:?}");
+                        compared += want.len();
+                    }
+                }
+            }
+        }
+        assert!(compared > 10_000, "{compared} tokens");
+    }
+
+    #[test]
+    fn replay_gives_back_tokens_and_positions() {
+        for text in texts() {
+            for lang in CHAINS {
+                let tokens = &analyze_with(&text, &[lang])[0];
+                let encoded = encode(tokens);
+                let mut tokenizer = ReplayTokenizer::default();
+                let mut stream = tokenizer.token_stream(&encoded);
+                let mut back = Vec::new();
+                while stream.advance() {
+                    let t = stream.token();
+                    back.push((t.text.clone(), t.position));
+                }
+                let want: Vec<(String, usize)> =
+                    tokens.iter().map(|t| (t.0.to_string(), t.3)).collect();
+                assert_eq!(back, want, "{lang} {text:?}");
+            }
+        }
+    }
 }

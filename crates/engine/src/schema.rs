@@ -10,8 +10,12 @@
 //! | `date` | i64 `YYYYMMDD`, indexed, fast | range filter, date sort, tie-break |
 //! | `idkey` | u64, fast | the first 8 bytes of the id, big-endian: id order for tie-breaks |
 //! | `facets` | facet | `/type/qa`, `/language/fr`, `/topic/uasc`, `/country/..`, `/year/2024` |
-//! | `title_{en,fr,es,ar}`, `body_{..}` | text, `cp_xx`, positions | a record's text, in its language's fields |
-//! | `title_any`, `body_any` | text, `cp_neutral`, no positions | every record's surface forms: typo tolerance and suggestions only |
+//! | `title_{en,fr,es,ar}`, `body_{..}` | text, `cp_xx` tokens, positions | a record's text, in its language's fields |
+//! | `title_any`, `body_any` | text, `cp_neutral` tokens, no positions | every record's surface forms: typo tolerance and suggestions only |
+//!
+//! Record text fields are analyzed by the ingest (once per record and
+//! chain, shared with the glossary tags) and handed to tantivy through the
+//! `ab_replay` tokenizer; query code analyzes with `analysis` directly.
 //! | `page_{en,fr,es,ar}`, `page_any` | text | a page's text (kept apart so pages do not skew record statistics) |
 //! | `concepts`, `concepts_title` | raw, one value per mention | glossary concept ids found in the body / title |
 //!
@@ -23,6 +27,7 @@
 //! | `source` | raw, fast | the record's file (kept when that file fails) |
 //! | `json` | stored | the whole record (blobs only) |
 
+use crate::index::REPLAY;
 use analysis::{analyzer_name, Lang};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -30,7 +35,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or what goes into it changes: an index with
 /// another version is rebuilt from scratch at open.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Languages with their own fields, in field-array order.
 pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
@@ -94,21 +99,17 @@ pub fn build() -> Schema {
     b.add_i64_field("date", INDEXED | FAST);
     b.add_u64_field("idkey", FAST);
     b.add_facet_field("facets", tantivy::schema::FacetOptions::default());
+    // Record text is analyzed by the ingest (index.rs, the chains of
+    // `analysis`, once per record) and replayed to tantivy.
     for lang in LANGS {
-        b.add_text_field(&format!("title_{}", lang.code()), text(analyzer_name(lang)));
+        b.add_text_field(&format!("title_{}", lang.code()), text(REPLAY));
     }
     for lang in LANGS {
-        b.add_text_field(&format!("body_{}", lang.code()), text(analyzer_name(lang)));
+        b.add_text_field(&format!("body_{}", lang.code()), text(REPLAY));
     }
     // Surface forms: typo tolerance and suggestions only (no positions).
-    b.add_text_field(
-        "title_any",
-        text_with(analyzer_name(Lang::Und), IndexRecordOption::WithFreqs),
-    );
-    b.add_text_field(
-        "body_any",
-        text_with(analyzer_name(Lang::Und), IndexRecordOption::Basic),
-    );
+    b.add_text_field("title_any", text_with(REPLAY, IndexRecordOption::WithFreqs));
+    b.add_text_field("body_any", text_with(REPLAY, IndexRecordOption::Basic));
     for lang in LANGS {
         b.add_text_field(&format!("page_{}", lang.code()), text(analyzer_name(lang)));
     }
