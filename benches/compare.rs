@@ -32,6 +32,12 @@ struct Options {
     sizes: Vec<usize>,
     per_lang: usize,
     write: Option<PathBuf>,
+    /// Systems to run (`answerbank`, `sqlite`, `plain`); all by default.
+    systems: Vec<String>,
+    /// Skip the query measurements (ingest, size and re-run only).
+    no_queries: bool,
+    /// Skip the PDF extraction comparison.
+    no_pdf: bool,
 }
 
 fn options() -> Options {
@@ -39,6 +45,9 @@ fn options() -> Options {
         sizes: vec![10_000, 100_000],
         per_lang: 200,
         write: None,
+        systems: vec!["answerbank".into(), "sqlite".into(), "plain".into()],
+        no_queries: false,
+        no_pdf: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -55,6 +64,23 @@ fn options() -> Options {
                 opts.per_lang = args.next().and_then(|v| v.parse().ok()).unwrap_or(200)
             }
             "--write" => opts.write = args.next().map(PathBuf::from),
+            "--systems" => {
+                opts.systems = args
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::to_string)
+                    .collect()
+            }
+            "--no-queries" => opts.no_queries = true,
+            "--no-pdf" => opts.no_pdf = true,
+            "--help" | "-h" => {
+                eprintln!(
+                    "compare [--sizes 10k,100k,1m] [--queries-per-lang N] [--write FILE]\n        \
+                     [--systems answerbank,sqlite,plain] [--no-queries] [--no-pdf]"
+                );
+                std::process::exit(0);
+            }
             _ => {} // cargo bench passes --bench
         }
     }
@@ -75,7 +101,10 @@ fn main() {
     let opts = options();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sample = measure::sample_records(&root.join("corpus"));
-    let queries = generate::queries(7, opts.per_lang, &sample);
+    let mut queries = generate::queries(7, opts.per_lang, &sample);
+    if opts.no_queries {
+        queries.truncate(1);
+    }
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     eprintln!(
         "sample: {} records; query mix: {} queries; {threads} cores",
@@ -85,13 +114,22 @@ fn main() {
     let mut rows = Vec::new();
     for &size in &opts.sizes {
         let records = generate::generate(42, size, &sample);
-        rows.push(bench_answerbank(&records, &queries, threads));
-        rows.push(bench_sqlite(&records, &queries, threads));
-        rows.push(bench_plain(&records, &queries, threads));
+        let run = |name: &str| opts.systems.iter().any(|s| s == name);
+        if run("answerbank") {
+            rows.push(bench_answerbank(&records, &queries, threads));
+        }
+        if run("sqlite") {
+            rows.push(bench_sqlite(&records, &queries, threads));
+        }
+        if run("plain") {
+            rows.push(bench_plain(&records, &queries, threads));
+        }
         drop(records);
     }
     let mut table = render(&rows, threads, queries.len());
-    table.push_str(&bench_pdf(&root.join("corpus"), threads));
+    if !opts.no_pdf {
+        table.push_str(&bench_pdf(&root.join("corpus"), threads));
+    }
     println!("{table}");
     if let Some(path) = opts.write {
         let doc = measure::document("Answerbank against SQLite FTS5 and plain tantivy", &table);
@@ -103,16 +141,27 @@ fn main() {
 fn bench_answerbank(records: &[ingest::Record], queries: &[(Lang, String)], threads: usize) -> Row {
     let dir = tempfile::tempdir().expect("temp dir");
     let engine = Engine::open(dir.path()).expect("open engine");
+    let cpu_start = measure::cpu_seconds();
     let start = Instant::now();
     engine
         .ingest_records(records.to_vec(), Vec::new(), &|_| {})
         .expect("ingest");
     let ingest_s = start.elapsed().as_secs_f64();
+    let ingest_cpu_s = measure::cpu_seconds() - cpu_start;
     let start = Instant::now();
     let rerun = engine
         .ingest_records(records.to_vec(), Vec::new(), &|_| {})
         .expect("re-ingest");
     let rerun_s = start.elapsed().as_secs_f64();
+    eprintln!(
+        "answerbank {}: ingest {:.1} s ({:.0} rec/s, {:.1} CPU s), re-run {:.2} s, {}",
+        records.len(),
+        ingest_s,
+        records.len() as f64 / ingest_s,
+        ingest_cpu_s,
+        rerun_s,
+        human_bytes(dir_size(dir.path()))
+    );
     assert_eq!(
         rerun.unchanged,
         records.len(),

@@ -174,3 +174,26 @@ pub fn parse_size(s: &str) -> usize {
         .expect("a size like 10000, 10k, 100k, 1m")
         * mult
 }
+
+/// CPU time (user + system, all threads) this process has used, in seconds
+/// (Linux `/proc/self/stat`; 0 elsewhere): work done, whatever the load of
+/// a shared machine.
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime: fields 14 and 15 of the file, 11 and 12 (from 0) after the name.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // The kernel's USER_HZ is 100 on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
