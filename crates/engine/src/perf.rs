@@ -193,3 +193,213 @@ fn perf_collectors() {
         );
     }
 }
+
+/// A persistent 100k index (built once in `ANSWERBANK_PERF_DIR`, default
+/// `/tmp/answerbank-perf-100k`) and the benchmark's query mix, run on one
+/// thread for `ANSWERBANK_PERF_SECS` seconds (default 10): q/s, p50, p99
+/// and the phases. Meant for `perf record` on the test binary:
+/// `cargo test --release -p answerbank-engine --lib perf_loop -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn perf_loop() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    let sample = ingest::ingest(&root, &ingest::IngestOptions::default(), &|_| {})
+        .unwrap()
+        .records;
+    let env = |name: &str| std::env::var(name).ok();
+    let n: usize = env("ANSWERBANK_PERF_N")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = env("ANSWERBANK_PERF_DIR").unwrap_or_else(|| format!("/tmp/answerbank-perf-{n}"));
+    let secs: f64 = env("ANSWERBANK_PERF_SECS")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10.0);
+    let threads: usize = env("ANSWERBANK_PERF_THREADS")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let engine = Engine::open(Path::new(&dir)).unwrap();
+    if engine.stats().unwrap().records == 0 {
+        let t = Instant::now();
+        let records = generate::generate(42, n, &sample);
+        engine.ingest_records(records, Vec::new(), &|_| {}).unwrap();
+        println!("ingest {n}: {:.1} s", t.elapsed().as_secs_f64());
+    }
+    let queries = generate::queries(7, 200, &sample);
+    let only = env("ANSWERBANK_PERF_QUERY");
+    let queries: Vec<String> = match only {
+        Some(q) => vec![q],
+        None => queries.into_iter().map(|(_, q)| q).collect(),
+    };
+    for q in &queries {
+        engine.search(&SearchRequest::new(q.as_str())).unwrap();
+    }
+    for n in &crate::search::prof::NANOS {
+        n.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+    let start = Instant::now();
+    let mut lat: Vec<f64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (engine, queries) = (&engine, &queries);
+                scope.spawn(move || {
+                    let mut lat = Vec::new();
+                    let mut i = t * queries.len() / threads;
+                    while start.elapsed().as_secs_f64() < secs {
+                        let q = &queries[i % queries.len()];
+                        let t = Instant::now();
+                        std::hint::black_box(
+                            engine.search(&SearchRequest::new(q.as_str())).unwrap(),
+                        );
+                        lat.push(t.elapsed().as_secs_f64() * 1e3);
+                        i += 1;
+                    }
+                    lat
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "{threads} thread(s): {:.0} q/s, p50 {:.2} ms, p95 {:.2}, p99 {:.2} ({} searches)",
+        lat.len() as f64 / elapsed,
+        pct(0.5),
+        pct(0.95),
+        pct(0.99),
+        lat.len()
+    );
+    let phases: Vec<String> = crate::search::prof::NANOS
+        .iter()
+        .zip(["query+collect", "hits", "pages", "snippets (in hits)"])
+        .map(|(n, name)| {
+            let ms = n.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6;
+            format!(
+                "{name} {:.1}%",
+                ms / (elapsed * 1e3 * threads as f64) * 100.0
+            )
+        })
+        .collect();
+    println!("phases (share of wall time): {}", phases.join(", "));
+}
+
+/// Where the time of the query mix goes, part by part, over the
+/// persistent index of `perf_loop` (build it with `perf_loop` first).
+#[test]
+#[ignore]
+fn perf_parts() {
+    use crate::query::{default_min_match, Builder, Target};
+    use tantivy::collector::{Count, FacetCollector, TopDocs};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    let sample = ingest::ingest(&root, &ingest::IngestOptions::default(), &|_| {})
+        .unwrap()
+        .records;
+    let dir = std::env::var("ANSWERBANK_PERF_DIR")
+        .unwrap_or_else(|_| "/tmp/answerbank-perf-100000".to_string());
+    let engine = Engine::open(Path::new(&dir)).unwrap();
+    let queries = generate::queries(7, 200, &sample);
+    let searcher = engine.reader.searcher();
+    println!("segments: {}", searcher.segment_readers().len());
+    let facets = || {
+        let mut f = FacetCollector::for_field("facets");
+        for root in ["/type", "/language", "/topic", "/country", "/year"] {
+            f.add_facet(root);
+        }
+        f
+    };
+    let mut totals = Vec::new();
+    let mut t = [0f64; 7];
+    for round in 0..2 {
+        for (_, q) in &queries {
+            let mut lap = |i: usize, f: &mut dyn FnMut()| {
+                let s = Instant::now();
+                f();
+                if round == 1 {
+                    t[i] += s.elapsed().as_secs_f64() * 1e3;
+                }
+            };
+            let parsed = crate::syntax::parse(q);
+            let mut query = None;
+            lap(0, &mut || {
+                let b = Builder::new(
+                    &searcher,
+                    Target::records(&engine.fields),
+                    analysis::detect(q),
+                );
+                let built = b.build(q, &parsed, default_min_match);
+                query = Some(engine.assemble(&built, &engine.filter_clauses(&Default::default())));
+            });
+            let query = query.unwrap();
+            let mut total = 0;
+            lap(1, &mut || total = searcher.search(&*query, &Count).unwrap());
+            lap(2, &mut || {
+                searcher
+                    .search(&*query, &TopDocs::with_limit(10).order_by_score())
+                    .unwrap();
+            });
+            lap(3, &mut || {
+                searcher.search(&*query, &(Count, facets())).unwrap();
+            });
+            lap(4, &mut || {
+                searcher
+                    .search(
+                        &*query,
+                        &(
+                            Count,
+                            TopDocs::with_limit(10)
+                                .tweak_score(crate::search::key_fn(crate::Sort::Relevance)),
+                        ),
+                    )
+                    .unwrap();
+            });
+            lap(5, &mut || {
+                searcher
+                    .search(
+                        &*query,
+                        &(
+                            Count,
+                            facets(),
+                            TopDocs::with_limit(10)
+                                .tweak_score(crate::search::key_fn(crate::Sort::Relevance)),
+                        ),
+                    )
+                    .unwrap();
+            });
+            lap(6, &mut || {
+                engine.search(&SearchRequest::new(q.as_str())).unwrap();
+            });
+            if round == 1 {
+                totals.push(total);
+            }
+        }
+    }
+    let n = queries.len() as f64;
+    for (name, ms) in [
+        "build",
+        "count (no scoring)",
+        "top10 by score (pruned)",
+        "count+facets (no scoring)",
+        "count+top10 tweaked",
+        "count+facets+top10 tweaked",
+        "engine.search",
+    ]
+    .iter()
+    .zip(t)
+    {
+        println!("{name:28} {:.3} ms/query", ms / n);
+    }
+    totals.sort_unstable();
+    let p = |x: f64| totals[((totals.len() - 1) as f64 * x) as usize];
+    println!(
+        "matches: p10 {} p50 {} p90 {} max {} mean {:.0}",
+        p(0.1),
+        p(0.5),
+        p(0.9),
+        p(1.0),
+        totals.iter().sum::<usize>() as f64 / n
+    );
+}

@@ -1,5 +1,8 @@
 //! Search, more-like-this and suggestions.
 
+#[path = "collect.rs"]
+pub(crate) mod collect;
+
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::index::{facet_counts, Meta};
@@ -168,7 +171,7 @@ pub(crate) fn key_fn(
     }
 }
 
-fn facet_collector() -> FacetCollector {
+pub(crate) fn facet_collector() -> FacetCollector {
     let mut facets = FacetCollector::for_field("facets");
     for root in ["/type", "/language", "/topic", "/country", "/year"] {
         facets.add_facet(root);
@@ -207,14 +210,26 @@ impl Engine {
         built: &Built,
         filters: &[(Occur, Box<dyn Query>)],
     ) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            filters.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        // The first filter keeps records (not pages or stored blobs); the
+        // content fields exist on records only, so a content query needs
+        // it not (an intersection with most of the index saved per match).
+        let skip = usize::from(built.query.is_some());
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
+            .iter()
+            .skip(skip)
+            .map(|(o, q)| (*o, q.box_clone()))
+            .collect();
         match &built.query {
             Some(q) => clauses.push((Occur::Must, q.box_clone())),
             None => clauses.push(filter(AllQuery)),
         }
         for q in &built.excluded {
             clauses.push((Occur::MustNot, q.box_clone()));
+        }
+        if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+            if let Some((_, q)) = clauses.pop() {
+                return q;
+            }
         }
         boxed(BooleanQuery::new(clauses))
     }
@@ -243,19 +258,18 @@ impl Engine {
         let mut built = builder.build(&req.q, &parsed, default_min_match);
         let mut relaxed = false;
         let mut query = self.assemble(&built, &filter_clauses);
-        let collectors = || {
-            let top = TopDocs::with_limit(req.limit.max(1))
-                .and_offset(req.offset)
-                .tweak_score(key_fn(req.sort));
-            (Count, facet_collector(), top)
+        let collector = collect::SearchCollector {
+            limit: req.limit,
+            offset: req.offset,
+            sort: req.sort,
         };
-        let (mut total, mut counts, mut docs) = searcher.search(&*query, &collectors())?;
+        let (mut total, mut facets, mut docs) = searcher.search(&*query, &collector)?;
         if total == 0 && default_min_match(built.content_groups) > 1 {
             builder.leaves.borrow_mut().clear();
             built = builder.build(&req.q, &parsed, |_| 1);
             relaxed = true;
             query = self.assemble(&built, &filter_clauses);
-            (total, counts, docs) = searcher.search(&*query, &collectors())?;
+            (total, facets, docs) = searcher.search(&*query, &collector)?;
         }
         // Few matches: add records on the same topics and concepts, below
         // them (in any language: topics and concepts are language-neutral).
@@ -353,7 +367,7 @@ impl Engine {
         Ok(SearchResponse {
             total: total as u64,
             hits,
-            facets: facet_counts(&counts),
+            facets,
             language: if detection.reliable {
                 detection.lang
             } else {

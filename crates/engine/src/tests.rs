@@ -584,3 +584,68 @@ fn few_matches_bring_related_records_after_them() {
     req.sort = Sort::Date;
     assert_eq!(ids(&e.search(&req).unwrap()), vec!["rel-1"]);
 }
+
+/// The one-pass collector gives what tantivy's `(Count, FacetCollector,
+/// TopDocs::tweak_score)` gave: the same total, facets and hits in the
+/// same order, for both sorts, with paging, over several segments.
+#[test]
+fn one_pass_collector_matches_tantivy_collectors() {
+    use crate::query::{default_min_match, Builder, Target};
+    use tantivy::collector::{Count, TopDocs};
+    let (_dir, engine) = engine_with(corpus());
+    // A second ingest of more records: a second segment.
+    let mut more = corpus();
+    for r in &mut more {
+        r.id = format!("{}-b", r.id);
+        r.date = None;
+        r.hash = ingest::record_hash(r);
+    }
+    let mut all = corpus();
+    all.extend(more);
+    engine.ingest_records(all, Vec::new(), &|_| {}).unwrap();
+    let searcher = engine.reader.searcher();
+    assert!(searcher.segment_readers().len() >= 2, "one segment");
+    for q in [
+        "children",
+        "enfants non accompagnés",
+        "niños",
+        "الأطفال",
+        "case management",
+        "child labour border",
+        "",
+    ] {
+        let parsed = crate::syntax::parse(q);
+        let b = Builder::new(
+            &searcher,
+            Target::records(&engine.fields),
+            analysis::detect(q),
+        );
+        let built = b.build(q, &parsed, default_min_match);
+        let query = engine.assemble(&built, &engine.filter_clauses(&Default::default()));
+        for sort in [Sort::Relevance, Sort::Date] {
+            for (limit, offset) in [(10, 0), (3, 2), (0, 0)] {
+                let old = TopDocs::with_limit(limit.max(1))
+                    .and_offset(offset)
+                    .tweak_score(crate::search::key_fn(sort));
+                let (total, counts, docs) = searcher
+                    .search(&*query, &(Count, crate::search::facet_collector(), old))
+                    .unwrap();
+                let new = crate::search::collect::SearchCollector {
+                    limit,
+                    offset,
+                    sort,
+                };
+                let (total2, facets2, docs2) = searcher.search(&*query, &new).unwrap();
+                assert_eq!(total, total2, "{q}");
+                assert!(total > 0 || q.is_empty(), "{q} matched nothing");
+                assert_eq!(crate::index::facet_counts(&counts), facets2, "{q}");
+                let addrs = |d: &[((f64, f64, u64), tantivy::DocAddress)]| {
+                    d.iter()
+                        .map(|(k, a)| (k.0.to_bits(), k.1.to_bits(), k.2, *a))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(addrs(&docs), addrs(&docs2), "{q} {sort:?} {limit} {offset}");
+            }
+        }
+    }
+}
