@@ -3,11 +3,13 @@
 //! MRR@10, Recall@10 and page hit@10 must stay at or above the floors in
 //! `tests/relevance/floors.json`. Floors come from a measurement and are only
 //! ever raised. `cargo bench --bench relevance` prints the same table beside a
-//! plain tantivy index.
+//! plain tantivy index. A held-out set (`tests/relevance/heldout/*.jsonl`,
+//! when present) is measured and printed as its own rows, never under floors
+//! and without its queries.
 
 mod harness;
 
-use harness::{evaluate, load_queries, table, Summary};
+use harness::{evaluate, load_heldout, load_queries, table, table_labeled, Summary};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -57,6 +59,11 @@ fn relevance_stays_above_the_floors() {
     println!("{}", table(&[("answerbank", &report)]));
     for miss in &report.misses {
         println!("nDCG 0: {miss}");
+    }
+    let heldout = load_heldout(&root.join("tests/relevance"));
+    if !heldout.is_empty() {
+        let held = evaluate(&heldout, |q| harness::answerbank_ranking(&engine, q));
+        println!("{}", table_labeled(&[("answerbank", &held)], "heldout "));
     }
     let floors: Floors = serde_json::from_str(
         &std::fs::read_to_string(root.join("tests/relevance/floors.json")).unwrap(),

@@ -62,7 +62,22 @@ pub fn answerbank_ranking(engine: &engine::Engine, query: &str) -> Vec<Ranked> {
         .collect()
 }
 
-/// Reads every `*.jsonl` file of `dir` (sorted by name).
+/// The held-out query set's directory under the judged set's: written by
+/// someone who has not tuned the engine, reported as its own rows and never
+/// under floors (its queries are not printed either).
+pub const HELDOUT_DIR: &str = "heldout";
+
+/// The held-out queries (`dir/heldout/*.jsonl`), empty when there are none.
+pub fn load_heldout(dir: &Path) -> Vec<JudgedQuery> {
+    let dir = dir.join(HELDOUT_DIR);
+    if dir.is_dir() {
+        load_queries(&dir)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Reads every `*.jsonl` file of `dir` (sorted by name; not sub-directories).
 pub fn load_queries(dir: &Path) -> Vec<JudgedQuery> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("relevance dir")
@@ -224,8 +239,43 @@ pub fn evaluate(queries: &[JudgedQuery], mut search: impl FnMut(&str) -> Vec<Ran
     }
 }
 
+/// One query's scores and what the system returned, for reading a run
+/// query by query (`cargo bench --bench relevance -- --queries FILE`).
+pub fn per_query_line(query: &JudgedQuery, ranked: &[Ranked]) -> String {
+    let s = score(query, ranked);
+    let judged: HashMap<&str, u8> = query
+        .judgments
+        .iter()
+        .map(|j| (j.id.as_str(), j.grade))
+        .collect();
+    let top: Vec<String> = ranked
+        .iter()
+        .take(10)
+        .map(|r| {
+            let short = r.id.rsplit('/').next().unwrap_or(&r.id);
+            match judged.get(r.id.as_str()) {
+                Some(g) => format!("{short}*{g}"),
+                None => short.to_string(),
+            }
+        })
+        .collect();
+    format!(
+        "{}\t{}\t{:.3}\t{}\t{}",
+        query.id,
+        query.kind,
+        s.ndcg,
+        query.query,
+        top.join(" ")
+    )
+}
+
 /// A Markdown table of one or more systems' reports, side by side on nDCG@10.
 pub fn table(systems: &[(&str, &Report)]) -> String {
+    table_labeled(systems, "")
+}
+
+/// [`table`] with every group label prefixed by `prefix` (`heldout `).
+pub fn table_labeled(systems: &[(&str, &Report)], prefix: &str) -> String {
     let mut out = String::new();
     let names: Vec<&str> = systems.iter().map(|(n, _)| *n).collect();
     let first = systems[0].1;
@@ -264,14 +314,21 @@ pub fn table(systems: &[(&str, &Report)]) -> String {
         }
         out.push('\n');
     };
-    row("**all**", &|r| Some(r.overall));
+    let all = if prefix.is_empty() {
+        "**all**".to_string()
+    } else {
+        format!("**{}all**", prefix)
+    };
+    row(&all, &|r| Some(r.overall));
     for lang in first.per_language.keys() {
-        row(&format!("lang {lang}"), &|r| {
+        row(&format!("{prefix}lang {lang}"), &|r| {
             r.per_language.get(lang).copied()
         });
     }
     for kind in first.per_kind.keys() {
-        row(&format!("kind {kind}"), &|r| r.per_kind.get(kind).copied());
+        row(&format!("{prefix}kind {kind}"), &|r| {
+            r.per_kind.get(kind).copied()
+        });
     }
     out
 }
