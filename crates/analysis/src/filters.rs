@@ -208,6 +208,39 @@ impl Step for ArabicNormalize {
     }
 }
 
+/// French feminine past participles and `-ée` nouns, once accents are
+/// folded: `-ee`/`-ees` become `-e`/`-es`, so that Snowball French treats
+/// `separee` like `separe` (`séparée`/`séparé` -> `separ`, `déplacées`/
+/// `déplacés` -> `deplac`, `mariée`/`marié`, `violée`/`viol`). Snowball
+/// strips `-ée` only when the accent is there; folding first (which makes
+/// `securite` = `sécurité`) lost that.
+#[derive(Clone, Copy)]
+pub(crate) struct FrenchFeminine;
+
+/// `-ée` nouns whose masculine stem is another word: `données` (data) is
+/// not `donner` (give), `durée` (duration) is not `dur` (hard).
+const FRENCH_EE_KEPT: &[&str] = &["donnee", "donnees", "duree", "durees"];
+
+impl Step for FrenchFeminine {
+    fn apply(&mut self, text: &mut String, _: &mut String) -> bool {
+        if FRENCH_EE_KEPT.contains(&text.as_str()) {
+            return true;
+        }
+        let cut = if text.ends_with("ees") {
+            Some(text.len() - 2)
+        } else if text.ends_with("ee") {
+            Some(text.len() - 1)
+        } else {
+            None
+        };
+        // At least three letters before `ee` (`thee`, `lee` stay).
+        if let Some(at) = cut.filter(|_| text.len() >= 5) {
+            text.remove(at);
+        }
+        true
+    }
+}
+
 /// Removes the words of a static [`StopList`].
 #[derive(Clone, Copy)]
 pub(crate) struct Stop(pub(crate) &'static StopList);
@@ -241,6 +274,11 @@ impl Step for ArabicLightStem {
         let (from, to) = light_stem_range(text);
         text.truncate(to);
         text.drain(..from);
+        // A listed broken plural becomes its singular (`اطفال` -> `طفل`).
+        if let Some(singular) = crate::arabic_plurals::singular_stem(text) {
+            text.clear();
+            text.push_str(singular);
+        }
         true
     }
 }

@@ -7,7 +7,8 @@
 //!   (`cp_en`, `cp_fr`, `cp_es`, `cp_ar`, `cp_neutral`); [`analyze`] runs one
 //!   on a string. The chains are described in the `analyzers` module
 //!   documentation (and on [`analyzer`]).
-//! - Arabic: [`normalize_arabic`] and [`light_stem`], also usable on their own.
+//! - Arabic: [`normalize_arabic`], [`light_stem`] and [`singular_stem`]
+//!   (broken plurals), also usable on their own.
 //! - [`Glossary`]: child-protection concepts with their terms and acronyms
 //!   in the four languages; [`Glossary::concepts_in`] tags documents,
 //!   [`Glossary::expand`] expands queries across languages and acronyms.
@@ -20,6 +21,7 @@
 
 mod analyzers;
 mod arabic;
+mod arabic_plurals;
 mod filters;
 mod glossary;
 mod lang;
@@ -28,6 +30,7 @@ mod tokenizer;
 
 pub use analyzers::{analyze, analyze_tokens, analyzer, analyzer_name, register};
 pub use arabic::{light_stem, normalize_arabic};
+pub use arabic_plurals::singular_stem;
 pub use glossary::{
     is_acronym, Concept, ConceptMatch, Expansion, Form, Glossary, GlossaryError, BUILTIN_TSV,
 };
