@@ -1,0 +1,87 @@
+//! The everyday-word lexicon of the glossary (`data/glossary.tsv`, section
+//! "everyday words of the helpdesk") on real words: a word in one language
+//! reaches its translations in the three others, whatever its inflection
+//! (plurals, accents, Arabic article and broken plurals).
+
+use answerbank_analysis::{Glossary, Lang};
+
+fn reaches(query: &str, lang: Lang, form: &str) {
+    let expansions = Glossary::builtin().expand(query);
+    assert!(
+        expansions.iter().any(|e| e.lang == lang && e.text == form),
+        "{query:?} should reach {lang} {form:?}; got {:?}",
+        expansions
+            .iter()
+            .map(|e| (e.concept_id, e.lang, e.text))
+            .collect::<Vec<_>>()
+    );
+}
+
+fn concepts(query: &str) -> Vec<&'static str> {
+    Glossary::builtin()
+        .concepts_in_query(query)
+        .into_iter()
+        .map(|m| m.concept_id)
+        .collect()
+}
+
+#[test]
+fn everyday_words_cross_languages() {
+    reaches("phones", Lang::Fr, "téléphone");
+    reaches("téléphone", Lang::Ar, "هاتف");
+    reaches("الهواتف", Lang::En, "phone");
+    reaches("celulares", Lang::En, "phone");
+    reaches("reuniones", Lang::En, "meeting");
+    reaches("réunions", Lang::Es, "reunión");
+    reaches("budget", Lang::Ar, "الميزانية");
+    reaches("الميزانية", Lang::Es, "presupuesto");
+    reaches("argent", Lang::En, "money");
+    reaches("fondos", Lang::Fr, "financement");
+    reaches("filles", Lang::Ar, "فتاة");
+    reaches("البنات", Lang::En, "girl");
+    reaches("enseignants", Lang::Es, "docente");
+    reaches("المعلمين", Lang::En, "teacher");
+    reaches("ministère", Lang::Ar, "وزارة");
+    reaches("الوزارة", Lang::Es, "ministerio");
+    reaches("camps", Lang::Ar, "مخيم");
+    reaches("frontera", Lang::En, "border");
+    reaches("dossiers", Lang::En, "case file");
+    reaches("expedientes", Lang::Ar, "ملف");
+    reaches("bailleurs", Lang::En, "donor");
+    reaches("donantes", Lang::Fr, "bailleur");
+    reaches("détresse", Lang::Ar, "الضيق");
+    reaches("semanas", Lang::Fr, "semaine");
+    reaches("أسابيع", Lang::En, "week");
+    reaches("horas", Lang::Ar, "ساعة");
+    reaches("indicadores", Lang::En, "indicator");
+    reaches("consentement", Lang::Es, "consentimiento");
+    reaches("recrutement", Lang::Es, "reclutamiento");
+    reaches("groupes armés", Lang::Ar, "الجماعات المسلحة");
+}
+
+#[test]
+fn longer_concepts_still_win() {
+    // `child labour`, not `child` + something; `armed groups` inside the
+    // CAAFAG term stays CAAFAG; `data protection` is not `data`.
+    assert_eq!(concepts("child labour"), ["child_labour"]);
+    assert_eq!(
+        concepts("enfants associés aux forces armées et aux groupes armés"),
+        ["caafag"]
+    );
+    assert_eq!(concepts("protection des données"), ["data_protection"]);
+    assert_eq!(concepts("base de datos"), ["database"]);
+}
+
+#[test]
+fn false_friends_are_left_out() {
+    // French `mes` (my) is not Spanish `mes` (month); English `an` is not
+    // French `an` (year); Arabic `الاجتماعي` (social) is not a meeting.
+    assert!(concepts("mes dossiers").iter().all(|c| *c != "month"));
+    assert!(concepts("an interview").iter().all(|c| *c != "year"));
+    assert!(concepts("الدعم النفسي الاجتماعي")
+        .iter()
+        .all(|c| *c != "meeting"));
+    // `données` (data) is not `donner` (give).
+    assert!(!concepts("donner").contains(&"data"));
+    assert_eq!(concepts("données"), ["data"]);
+}
