@@ -118,14 +118,21 @@ pub struct Hit {
     pub kind: RecordKind,
     /// The question or the document's title.
     pub title: String,
+    /// The words of `title` that matched the query: sorted, non-overlapping
+    /// `[start, end)` char offsets into `title` (as in [`Snippet`]); absent
+    /// when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub title_highlights: Vec<[usize; 2]>,
     /// The record's language.
     pub language: Lang,
     /// Relevance score (higher is better; comparable within one response only).
     pub score: f32,
-    /// Highlighted passages of the title and body, best first (at least one:
-    /// the start of the body when nothing matched in it).
+    /// Highlighted passages of the body (for a document, of its best page),
+    /// best first (at least one: the start of the body when nothing matched
+    /// in it). The title is not repeated here: see `title_highlights`.
     pub snippets: Vec<Snippet>,
-    /// For paged documents: the pages that matched, best first.
+    /// For paged documents: the pages that matched, best first (the first
+    /// page's passage is the hit's `snippets[0]`; the others are shorter).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<PageHit>,
     /// `YYYY-MM-DD`, when the record has one.

@@ -326,12 +326,13 @@ impl Engine {
                     built.query.map(|q| (q, built.excluded, built.highlight))
                 });
                 if let Some((content, excluded, hl)) = pq {
-                    hit.pages = self.pages(&searcher, &**content, excluded, hl, &hit.id)?;
-                }
-                // The best page's passage is the document's passage: no need
-                // to cut one from the whole text.
-                if let Some(best) = hit.pages.first() {
-                    hit.snippets[0] = best.snippet.clone();
+                    let (pages, best) = self.pages(&searcher, &**content, excluded, hl, &hit.id)?;
+                    hit.pages = pages;
+                    // The best page's passage is the document's passage: no
+                    // need to cut one from the whole text.
+                    if let Some(best) = best {
+                        hit.snippets[0] = best;
+                    }
                 }
                 prof::lap(2, t);
             }
@@ -491,20 +492,18 @@ impl Engine {
         let body = text(self.fields.body_raw);
         let deferred = defer_paged && meta.paged;
         let t = Instant::now();
-        let mut snippets = vec![if deferred {
+        let snippets = vec![if deferred {
             crate::Snippet::default()
         } else {
             snippet::snippet(&body, lang, hl, SNIPPET_CHARS)
         }];
-        let title_snippet = snippet::title(&title, lang, hl);
-        if !title_snippet.highlights.is_empty() {
-            snippets.push(title_snippet);
-        }
+        let title_highlights = snippet::title_highlights(&title, lang, hl);
         prof::lap(3, t);
         let hit = Hit {
             id,
             kind: meta.kind.unwrap_or(RecordKind::Qa),
             title,
+            title_highlights,
             language: lang,
             score,
             snippets,
@@ -518,7 +517,8 @@ impl Engine {
         Ok((hit, deferred.then_some(body)))
     }
 
-    /// The best pages of document `id` for the page query `content`.
+    /// The best pages of document `id` for the page query `content`, with
+    /// short passages, and the best page's full passage (the hit's).
     fn pages(
         &self,
         searcher: &Searcher,
@@ -526,7 +526,7 @@ impl Engine {
         excluded: &[Box<dyn Query>],
         hl: &Highlight,
         id: &str,
-    ) -> Result<Vec<PageHit>, Error> {
+    ) -> Result<(Vec<PageHit>, Option<crate::Snippet>), Error> {
         let mut clauses = vec![
             (Occur::Must, content.box_clone()),
             filter(term(self.fields.kind, KIND_PAGE)),
@@ -538,7 +538,8 @@ impl Engine {
         let query = BooleanQuery::new(clauses);
         let top = searcher.search(&query, &TopDocs::with_limit(PAGES_PER_HIT).order_by_score())?;
         let mut out = Vec::with_capacity(top.len());
-        for (_, addr) in top {
+        let mut best = None;
+        for (i, (_, addr)) in top.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let page = doc
                 .get_first(self.fields.page)
@@ -556,10 +557,15 @@ impl Engine {
                 .unwrap_or(Lang::Und);
             out.push(PageHit {
                 page: u32::try_from(page).unwrap_or(u32::MAX),
-                snippet: snippet::snippet(text, lang, hl, SNIPPET_CHARS),
+                // Short: the best page's full passage is the hit's own
+                // (`snippets[0]`); a page's is a hint of what it says.
+                snippet: snippet::snippet(text, lang, hl, snippet::PAGE_SNIPPET_CHARS),
             });
+            if i == 0 {
+                best = Some(snippet::snippet(text, lang, hl, SNIPPET_CHARS));
+            }
         }
-        Ok(out)
+        Ok((out, best))
     }
 
     /// Records like record `id` (same words, same glossary concepts), best

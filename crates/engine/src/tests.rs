@@ -365,6 +365,22 @@ fn snippets_pages_and_explain() {
     let chars: Vec<char> = s.text.chars().collect();
     let [a, b] = s.highlights[0];
     assert_eq!(chars[a..b].iter().collect::<String>(), "الأطفال");
+    // The title is marked by offsets into `title`, not repeated as a snippet.
+    let title: Vec<char> = hit.title.chars().collect();
+    let marked: Vec<String> = hit
+        .title_highlights
+        .iter()
+        .map(|[a, b]| title[*a..*b].iter().collect())
+        .collect();
+    assert_eq!(marked, vec!["الأطفالَ"], "{:?}", hit.title);
+    assert_eq!(hit.snippets.len(), 1, "{:?}", hit.snippets);
+    assert!(!hit.snippets.iter().any(|s| s.text == hit.title));
+    // Words absent from the title: no highlights, nothing serialized.
+    let r = search(&e, "الوصول");
+    let hit = r.hits.iter().find(|h| h.id == "ar-1").unwrap();
+    assert!(hit.title_highlights.is_empty());
+    let json = serde_json::to_value(hit).unwrap();
+    assert!(json.get("title_highlights").is_none(), "{json}");
 }
 
 #[test]
