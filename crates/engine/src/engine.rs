@@ -172,31 +172,55 @@ impl Engine {
     /// The full record `id`, as ingested.
     pub fn record(&self, id: &str) -> Result<Option<Record>, Error> {
         let searcher = self.reader.searcher();
+        let Some(blob) = self.doc_of(&searcher, id, KIND_BLOB)? else {
+            return Ok(None);
+        };
+        let json = blob
+            .get_first(self.fields.json)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let corrupt = |message: String| Error::Corrupt {
+            id: id.to_string(),
+            message,
+        };
+        let mut record: Record = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
+        if record.body.is_empty() {
+            // The body is stored once, in the record document's `body_raw`,
+            // when it fits there whole (the ingest leaves it out of the JSON).
+            let doc = self
+                .doc_of(&searcher, id, KIND_RECORD)?
+                .ok_or_else(|| corrupt("no record document".to_string()))?;
+            record.body = doc
+                .get_first(self.fields.body_raw)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+        }
+        Ok(Some(record))
+    }
+
+    /// The document of kind `kind` of record `id`.
+    pub(crate) fn doc_of(
+        &self,
+        searcher: &tantivy::Searcher,
+        id: &str,
+        kind: &str,
+    ) -> Result<Option<TantivyDocument>, Error> {
         let query = tantivy::query::BooleanQuery::intersection(vec![
             Box::new(TermQuery::new(
                 Term::from_field_text(self.fields.id, id),
                 IndexRecordOption::Basic,
             )),
             Box::new(TermQuery::new(
-                self.kind_term(KIND_BLOB),
+                self.kind_term(kind),
                 IndexRecordOption::Basic,
             )),
         ]);
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, addr)) = top.first() else {
-            return Ok(None);
-        };
-        let doc: TantivyDocument = searcher.doc(*addr)?;
-        let json = doc
-            .get_first(self.fields.json)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        serde_json::from_str(json)
-            .map(Some)
-            .map_err(|e| Error::Corrupt {
-                id: id.to_string(),
-                message: e.to_string(),
-            })
+        match top.first() {
+            Some((_, addr)) => Ok(Some(searcher.doc(*addr)?)),
+            None => Ok(None),
+        }
     }
 
     /// How many records and tantivy documents the index holds, and its size.

@@ -348,8 +348,7 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
     }
     doc.add_text(f.title_any, &analyzed.title_any);
     // Title and body: the surface words typos are corrected to.
-    doc.add_text(f.body_any, &analyzed.title_any);
-    doc.add_text(f.body_any, &analyzed.body_any);
+    doc.add_text(f.body_any, &analyzed.words);
     for concept in analyzed.concepts_title {
         doc.add_text(f.concepts_title, concept);
     }
@@ -357,7 +356,9 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
         doc.add_text(f.concepts, concept);
     }
     doc.add_text(f.title_raw, &r.title);
-    doc.add_text(f.body_raw, truncate(&r.body, STORED_BODY_CHARS));
+    let body_raw = truncate(&r.body, STORED_BODY_CHARS);
+    let whole_body = body_raw.len() == r.body.len();
+    doc.add_text(f.body_raw, body_raw);
     let meta = Meta {
         kind: Some(r.kind),
         lang: Some(r.language),
@@ -398,6 +399,10 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
     blob.add_text(f.id, &r.id);
     let mut stored = r.clone();
     stored.hash = hash.to_string();
+    if whole_body {
+        // Stored once: `body_raw` holds it all (see `Engine::record`).
+        stored.body = String::new();
+    }
     blob.add_text(f.json, serde_json::to_string(&stored).unwrap_or_default());
     later.push(blob);
     (record_doc, later)
@@ -509,9 +514,29 @@ fn encode(tokens: &Toks) -> String {
     out
 }
 
+/// The distinct token texts of `tokens`, one position each, for
+/// [`ReplayTokenizer`]. A word's text is one shared `Rc` per thread, so
+/// repeats are told by address (the odd equal text under another address
+/// only costs tantivy a lookup).
+fn distinct<'t>(tokens: impl Iterator<Item = &'t (Rc<str>, usize, usize, usize)>) -> String {
+    let mut seen: HashSet<*const u8, std::hash::BuildHasherDefault<FxHasher>> = HashSet::default();
+    let mut out = String::new();
+    for (text, _, _, _) in tokens {
+        if seen.insert(text.as_ptr()) {
+            if !out.is_empty() {
+                out.push(NEXT);
+            }
+            out.push_str(text);
+        }
+    }
+    out
+}
+
 /// What a chain makes of one word.
 #[derive(Clone)]
 enum Word {
+    /// Not analyzed with this chain yet.
+    Unknown,
     Dropped,
     Kept(Rc<str>),
     /// The word does not come back whole from the tokenizer alone: texts
@@ -533,13 +558,20 @@ impl std::hash::Hasher for FxHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        // splitmix64's finalizer: every input bit reaches the low bits (the
+        // bucket) and the high ones (the tag); without it words sharing
+        // their first letters pile up in a few buckets.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 
-type Words = HashMap<Box<str>, Word, std::hash::BuildHasherDefault<FxHasher>>;
+/// Each word: what every chain (in [`CHAINS`] order) makes of it.
+type Words = HashMap<Box<str>, [Word; 5], std::hash::BuildHasherDefault<FxHasher>>;
 
-/// Words remembered per thread (all chains) before the memo starts over.
+/// Words remembered per thread before the memo starts over.
 const MEMO_WORDS: usize = 1_000_000;
 
 /// Chains in memo order: the four languages, then the neutral one.
@@ -554,8 +586,7 @@ struct Memo {
     tokenizer: CpTokenizer,
     probe: CpTokenizer,
     analyzers: Vec<TextAnalyzer>,
-    words: Vec<Words>,
-    size: usize,
+    words: Words,
 }
 
 thread_local! {
@@ -568,17 +599,15 @@ impl Memo {
             tokenizer: CpTokenizer::default(),
             probe: CpTokenizer::default(),
             analyzers: CHAINS.iter().map(|&l| analysis::analyzer(l)).collect(),
-            words: CHAINS.iter().map(|_| Words::default()).collect(),
-            size: 0,
+            words: Words::default(),
         }
     }
 
     /// `text` under each chain of `langs`, one tokenizer pass: `out[i]`
     /// gets `langs[i]`'s tokens, exactly as `analysis::analyze_tokens`.
     fn analyze(&mut self, text: &str, langs: &[Lang], out: &mut [Toks]) {
-        if self.size > MEMO_WORDS {
-            self.words.iter_mut().for_each(HashMap::clear);
-            self.size = 0;
+        if self.words.len() > MEMO_WORDS {
+            self.words.clear();
         }
         let mut unsure = [false; 5];
         let Memo {
@@ -586,29 +615,27 @@ impl Memo {
             probe,
             analyzers,
             words,
-            size,
         } = self;
         let mut stream = tokenizer.token_stream(text);
         while stream.advance() {
             let t = stream.token();
+            let known = match words.get_mut(t.text.as_str()) {
+                Some(known) => known,
+                None => words
+                    .entry(t.text.as_str().into())
+                    .or_insert_with(|| std::array::from_fn(|_| Word::Unknown)),
+            };
             for (i, &lang) in langs.iter().enumerate() {
-                if unsure[i] {
-                    continue;
-                }
                 let slot = chain_slot(lang);
-                let word = match words[slot].get(t.text.as_str()) {
-                    Some(word) => word.clone(),
-                    None => {
-                        let word = learn(&mut analyzers[slot], probe, &t.text);
-                        words[slot].insert(t.text.as_str().into(), word.clone());
-                        *size += 1;
-                        word
+                if matches!(known[slot], Word::Unknown) {
+                    known[slot] = learn(&mut analyzers[slot], probe, &t.text);
+                }
+                match &known[slot] {
+                    Word::Kept(s) => {
+                        out[i].push((s.clone(), t.offset_from, t.offset_to, t.position))
                     }
-                };
-                match word {
-                    Word::Kept(s) => out[i].push((s, t.offset_from, t.offset_to, t.position)),
-                    Word::Dropped => {}
                     Word::Unsure => unsure[i] = true,
+                    Word::Dropped | Word::Unknown => {}
                 }
             }
         }
@@ -684,7 +711,9 @@ struct Analyzed {
     body: Vec<String>,
     /// Neutral chain, replay-encoded.
     title_any: String,
-    body_any: String,
+    /// The distinct neutral words of title and body (for `body_any`, which
+    /// records documents only: repeats would only be looked up again).
+    words: String,
     concepts_title: Vec<&'static str>,
     concepts: Vec<&'static str>,
 }
@@ -705,7 +734,7 @@ impl Analyzed {
             title: title[..neutral].iter().map(encode).collect(),
             body: body[..neutral].iter().map(encode).collect(),
             title_any: encode(&title[neutral]),
-            body_any: encode(&body[neutral]),
+            words: distinct(title[neutral].iter().chain(&body[neutral])),
             concepts_title: mentions(r.language, &r.title, &title[tag]),
             concepts: mentions(r.language, &r.body, &body[tag]),
         }
@@ -815,6 +844,77 @@ mod tests {
             }
         }
         assert!(compared > 10_000, "{compared} tokens");
+    }
+
+    fn record(id: &str, lang: Lang, title: &str, body: String) -> Record {
+        Record {
+            id: id.to_string(),
+            kind: ingest::RecordKind::Qa,
+            title: title.to_string(),
+            body,
+            language: lang,
+            country: Some("Jordan".to_string()),
+            topics: vec!["uasc".to_string()],
+            date: Some("2024-03-01".to_string()),
+            attachments: Vec::new(),
+            source: "qa/x.jsonl".to_string(),
+            format: "jsonl".to_string(),
+            pages: vec![ingest::Page {
+                number: 1,
+                language: lang,
+                text: "Page one: case management of UASC.".to_string(),
+            }],
+            extraction: None,
+            metadata: Default::default(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn record_comes_back_whole_with_the_body_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).unwrap();
+        let long: String = "Family tracing and reunification for separated children. ".repeat(200);
+        assert!(long.chars().count() > STORED_BODY_CHARS);
+        let records = vec![
+            record(
+                "short",
+                Lang::En,
+                "Interim care",
+                "Who pays for interim care?".to_string(),
+            ),
+            record("long", Lang::Fr, "Recherche familiale", long),
+            record("empty", Lang::Und, "Sans corps", String::new()),
+            record(
+                "ar",
+                Lang::Ar,
+                "إدارة الحالات",
+                "الأطفال غير المصحوبين".to_string(),
+            ),
+        ];
+        engine
+            .ingest_records(records.clone(), Vec::new(), &|_| {})
+            .unwrap();
+        for want in records {
+            let got = engine.record(&want.id).unwrap().unwrap();
+            assert_eq!(got.hash, ingest::record_hash(&want), "{}", want.id);
+            assert_eq!(
+                got,
+                Record {
+                    hash: got.hash.clone(),
+                    ..want
+                }
+            );
+        }
+        // Only the long body is in the JSON (the others are in body_raw).
+        let searcher = engine.reader.searcher();
+        let blob = engine
+            .doc_of(&searcher, "short", KIND_BLOB)
+            .unwrap()
+            .unwrap();
+        let json = blob.get_first(engine.fields.json).unwrap();
+        let json = tantivy::schema::Value::as_str(&json).unwrap();
+        assert!(!json.contains("Who pays"), "{json}");
     }
 
     #[test]

@@ -35,7 +35,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or what goes into it changes: an index with
 /// another version is rebuilt from scratch at open.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Languages with their own fields, in field-array order.
 pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
@@ -109,7 +109,16 @@ pub fn build() -> Schema {
     }
     // Surface forms: typo tolerance and suggestions only (no positions).
     b.add_text_field("title_any", text_with(REPLAY, IndexRecordOption::WithFreqs));
-    b.add_text_field("body_any", text_with(REPLAY, IndexRecordOption::Basic));
+    // A dictionary (which words exist, in how many records): no norms.
+    b.add_text_field(
+        "body_any",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(REPLAY)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        ),
+    );
     for lang in LANGS {
         b.add_text_field(&format!("page_{}", lang.code()), text(analyzer_name(lang)));
     }
