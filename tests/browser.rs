@@ -366,6 +366,11 @@ fn page_and_widget_in_headless_chromium() {
         assert_eq!(wrong, 0, "{lang}: hits with the wrong direction");
         let marks = driver.exec("return document.querySelectorAll('#hits mark').length;");
         assert!(marks.as_u64().unwrap() > 0, "{lang}: no highlights");
+        let title_marks = driver.exec("return document.querySelectorAll('#hits h3 mark').length;");
+        assert!(
+            title_marks.as_u64().unwrap() > 0,
+            "{lang}: no highlight in any title"
+        );
 
         // The language facet filters.
         let facet = driver.find(&format!(
@@ -533,6 +538,15 @@ fn page_and_widget_in_headless_chromium() {
             let want = if pair[0] == "ar" { "rtl" } else { "ltr" };
             assert_eq!(pair[1], want, "widget hit direction: {pair}");
         }
+        let marks = driver.exec(
+            "const r = document.querySelector('#answerbank').shadowRoot;
+             return [r.querySelectorAll('li.hit h3 mark').length, r.querySelectorAll('li.hit mark').length];",
+        );
+        assert!(
+            marks[0].as_u64().unwrap() > 0
+                && marks[1].as_u64().unwrap() > marks[0].as_u64().unwrap(),
+            "widget {lang}: title and passage highlights {marks}"
+        );
         if *lang == "ar" {
             driver.screenshot("widget-ar.png");
         }

@@ -254,12 +254,12 @@
   }
   function hitItem(h) {
     var li = el('li', { 'class': 'hit', lang: h.language === 'und' ? null : h.language, dir: dirOf(h.language), 'data-id': h.id });
-    li.appendChild(el('h3', null, el('a', { href: '?r=' + encodeURIComponent(h.id), on: { click: openRecord(h.id) } }, h.title)));
+    li.appendChild(el('h3', null, el('a', { href: '?r=' + encodeURIComponent(h.id), on: { click: openRecord(h.id) } }, marked(h.title, h.title_highlights))));
     var meta = el('div', { 'class': 'meta' }, el('span', { 'class': 'badge' }, t(h.type)), langName(h.language));
     if (h.date) meta.appendChild(el('span', null, h.date));
     if (h.country) meta.appendChild(el('span', null, countryName(h.country)));
     li.appendChild(meta);
-    (h.snippets || []).slice(0, 2).forEach(function (sn) { li.appendChild(el('p', { 'class': 'snip', dir: 'auto' }, marked(sn.text, sn.highlights))); });
+    (h.snippets || []).slice(0, 1).forEach(function (sn) { li.appendChild(el('p', { 'class': 'snip', dir: 'auto' }, marked(sn.text, sn.highlights))); });
     if (h.pages && h.pages.length) {
       var ul = el('ul', { 'class': 'pages', 'aria-label': t('pages') });
       h.pages.forEach(function (p) {

@@ -106,7 +106,7 @@
         hits.textContent = '';
         res.hits.forEach(function (h) {
           var li = el('li', { lang: h.language === 'und' ? null : h.language, dir: dirOf(h.language), 'class': 'hit' },
-            el('h3', null, el('a', { href: base + '/?r=' + encodeURIComponent(h.id), target: '_blank', rel: 'noopener' }, h.title)),
+            el('h3', null, el('a', { href: base + '/?r=' + encodeURIComponent(h.id), target: '_blank', rel: 'noopener' }, marked(h.title, h.title_highlights))),
             el('div', { 'class': 'meta' }, t(h.type) + (h.date ? ' · ' + h.date : '')));
           var sn = (h.snippets || [])[0];
           if (sn) li.appendChild(el('p', { 'class': 'snip', dir: 'auto' }, marked(sn.text, sn.highlights)));

@@ -20,6 +20,7 @@ fn hit(id: &str, kind: RecordKind) -> Hit {
         id: id.to_string(),
         kind,
         title: "Family tracing <b>steps</b>".to_string(),
+        title_highlights: vec![[7, 14]],
         language: Lang::En,
         score: 1.5,
         snippets: vec![Snippet {
