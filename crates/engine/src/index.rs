@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::rc::Rc;
 use std::time::Instant;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
@@ -492,57 +491,22 @@ impl TokenStream for ReplayStream<'_> {
     }
 }
 
-/// Tokens of one text under one chain: (text, offset_from, offset_to,
-/// position), in the chain's order.
-type Toks = Vec<(Rc<str>, usize, usize, usize)>;
-
-/// Writes `tokens` for [`ReplayTokenizer`].
-fn encode(tokens: &Toks) -> String {
-    let mut out = String::with_capacity(tokens.iter().map(|t| t.0.len() + 1).sum());
-    let mut at = 0;
-    let mut taken = false;
-    for (text, _, _, position) in tokens {
-        if *position > at {
-            out.extend(std::iter::repeat_n(NEXT, position - at));
-            at = *position;
-        } else if taken {
-            out.push(SAME);
-        }
-        out.push_str(text);
-        taken = true;
-    }
-    out
+/// One token of a text under one chain: the id of its text in the memo,
+/// its position and its offsets in the text.
+#[derive(Clone, Copy, Debug)]
+struct Tok {
+    id: u32,
+    position: u32,
+    from: usize,
+    to: usize,
 }
 
-/// The distinct token texts of `tokens`, one position each, for
-/// [`ReplayTokenizer`]. A word's text is one shared `Rc` per thread, so
-/// repeats are told by address (the odd equal text under another address
-/// only costs tantivy a lookup).
-fn distinct<'t>(tokens: impl Iterator<Item = &'t (Rc<str>, usize, usize, usize)>) -> String {
-    let mut seen: HashSet<*const u8, std::hash::BuildHasherDefault<FxHasher>> = HashSet::default();
-    let mut out = String::new();
-    for (text, _, _, _) in tokens {
-        if seen.insert(text.as_ptr()) {
-            if !out.is_empty() {
-                out.push(NEXT);
-            }
-            out.push_str(text);
-        }
-    }
-    out
-}
-
-/// What a chain makes of one word.
-#[derive(Clone)]
-enum Word {
-    /// Not analyzed with this chain yet.
-    Unknown,
-    Dropped,
-    Kept(Rc<str>),
-    /// The word does not come back whole from the tokenizer alone: texts
-    /// holding it are analyzed as a whole.
-    Unsure,
-}
+/// A chain's output for a word: the id of the token text, or one of these.
+const UNKNOWN: u32 = u32::MAX;
+const DROPPED: u32 = u32::MAX - 1;
+/// The word does not come back whole from the tokenizer alone: texts
+/// holding it are analyzed as a whole.
+const UNSURE: u32 = u32::MAX - 2;
 
 #[derive(Default, Clone, Copy)]
 struct FxHasher(u64);
@@ -568,8 +532,7 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-/// Each word: what every chain (in [`CHAINS`] order) makes of it.
-type Words = HashMap<Box<str>, [Word; 5], std::hash::BuildHasherDefault<FxHasher>>;
+type Fx = std::hash::BuildHasherDefault<FxHasher>;
 
 /// Words remembered per thread before the memo starts over.
 const MEMO_WORDS: usize = 1_000_000;
@@ -586,7 +549,15 @@ struct Memo {
     tokenizer: CpTokenizer,
     probe: CpTokenizer,
     analyzers: Vec<TextAnalyzer>,
-    words: Words,
+    /// Each word the tokenizer emitted: what every chain (in [`CHAINS`]
+    /// order) makes of it.
+    words: HashMap<Box<str>, [u32; 5], Fx>,
+    /// Token texts by id; equal texts share one id.
+    texts: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32, Fx>,
+    /// Per text id, the last [`Memo::distinct`] call that took it.
+    stamps: Vec<u32>,
+    stamp: u32,
 }
 
 thread_local! {
@@ -599,43 +570,79 @@ impl Memo {
             tokenizer: CpTokenizer::default(),
             probe: CpTokenizer::default(),
             analyzers: CHAINS.iter().map(|&l| analysis::analyzer(l)).collect(),
-            words: Words::default(),
+            words: HashMap::default(),
+            texts: Vec::new(),
+            ids: HashMap::default(),
+            stamps: Vec::new(),
+            stamp: 0,
         }
     }
 
-    /// `text` under each chain of `langs`, one tokenizer pass: `out[i]`
-    /// gets `langs[i]`'s tokens, exactly as `analysis::analyze_tokens`.
-    fn analyze(&mut self, text: &str, langs: &[Lang], out: &mut [Toks]) {
+    /// Forgets everything when full (between records: ids stay valid
+    /// while a record is built).
+    fn trim(&mut self) {
         if self.words.len() > MEMO_WORDS {
             self.words.clear();
+            self.texts.clear();
+            self.ids.clear();
+            self.stamps.clear();
         }
+    }
+
+    fn text(&self, id: u32) -> &str {
+        &self.texts[id as usize]
+    }
+
+    fn intern(texts: &mut Vec<Box<str>>, ids: &mut HashMap<Box<str>, u32, Fx>, s: &str) -> u32 {
+        if let Some(&id) = ids.get(s) {
+            return id;
+        }
+        let id = texts.len() as u32;
+        texts.push(s.into());
+        ids.insert(s.into(), id);
+        id
+    }
+
+    /// `text` under each chain of `langs`, one tokenizer pass: `out[i]`
+    /// gets `langs[i]`'s tokens, exactly as `analysis::analyze_tokens`
+    /// makes them.
+    fn analyze(&mut self, text: &str, langs: &[Lang]) -> Vec<Vec<Tok>> {
+        let mut out = vec![Vec::with_capacity(text.len() / 6); langs.len()];
         let mut unsure = [false; 5];
         let Memo {
             tokenizer,
             probe,
             analyzers,
             words,
+            texts,
+            ids,
+            ..
         } = self;
         let mut stream = tokenizer.token_stream(text);
         while stream.advance() {
             let t = stream.token();
             let known = match words.get_mut(t.text.as_str()) {
                 Some(known) => known,
-                None => words
-                    .entry(t.text.as_str().into())
-                    .or_insert_with(|| std::array::from_fn(|_| Word::Unknown)),
+                None => words.entry(t.text.as_str().into()).or_insert([UNKNOWN; 5]),
             };
             for (i, &lang) in langs.iter().enumerate() {
                 let slot = chain_slot(lang);
-                if matches!(known[slot], Word::Unknown) {
-                    known[slot] = learn(&mut analyzers[slot], probe, &t.text);
+                if known[slot] == UNKNOWN {
+                    known[slot] = match learn(&mut analyzers[slot], probe, &t.text) {
+                        Learned::Dropped => DROPPED,
+                        Learned::Unsure => UNSURE,
+                        Learned::Kept(s) => Memo::intern(texts, ids, &s),
+                    };
                 }
-                match &known[slot] {
-                    Word::Kept(s) => {
-                        out[i].push((s.clone(), t.offset_from, t.offset_to, t.position))
-                    }
-                    Word::Unsure => unsure[i] = true,
-                    Word::Dropped | Word::Unknown => {}
+                match known[slot] {
+                    DROPPED => {}
+                    UNSURE => unsure[i] = true,
+                    id => out[i].push(Tok {
+                        id,
+                        position: t.position as u32,
+                        from: t.offset_from,
+                        to: t.offset_to,
+                    }),
                 }
             }
         }
@@ -645,63 +652,120 @@ impl Memo {
                 let mut stream = analyzers[chain_slot(lang)].token_stream(text);
                 while stream.advance() {
                     let t = stream.token();
-                    out[i].push((
-                        Rc::from(t.text.as_str()),
-                        t.offset_from,
-                        t.offset_to,
-                        t.position,
-                    ));
+                    out[i].push(Tok {
+                        id: Memo::intern(texts, ids, &t.text),
+                        position: t.position as u32,
+                        from: t.offset_from,
+                        to: t.offset_to,
+                    });
                 }
             }
         }
+        out
+    }
+
+    /// `tokens` for [`ReplayTokenizer`].
+    fn encode(&self, tokens: &[Tok]) -> String {
+        let mut out = String::with_capacity(
+            tokens
+                .iter()
+                .map(|t| self.text(t.id).len() + 1)
+                .sum::<usize>(),
+        );
+        let mut at = 0;
+        let mut taken = false;
+        for t in tokens {
+            if t.position > at {
+                out.extend(std::iter::repeat_n(NEXT, (t.position - at) as usize));
+                at = t.position;
+            } else if taken {
+                out.push(SAME);
+            }
+            out.push_str(self.text(t.id));
+            taken = true;
+        }
+        out
+    }
+
+    /// The distinct token texts of `tokens`, one position each, for
+    /// [`ReplayTokenizer`].
+    fn distinct<'t>(&mut self, tokens: impl Iterator<Item = &'t Tok>) -> String {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+        self.stamps.resize(self.texts.len(), 0);
+        let mut out = String::new();
+        for t in tokens {
+            let seen = &mut self.stamps[t.id as usize];
+            if *seen != self.stamp {
+                *seen = self.stamp;
+                if !out.is_empty() {
+                    out.push(NEXT);
+                }
+                out.push_str(&self.texts[t.id as usize]);
+            }
+        }
+        out
+    }
+
+    /// The glossary concepts a text mentions, once per mention, from its
+    /// tokens under `lang`'s chain.
+    fn mentions(&self, lang: Lang, text: &str, tokens: &[Tok]) -> Vec<&'static str> {
+        Glossary::builtin()
+            .concepts_in_tokens(
+                lang,
+                text,
+                tokens
+                    .iter()
+                    .map(|t| (self.text(t.id), t.from, t.to, t.position as usize)),
+            )
+            .into_iter()
+            .map(|m| m.concept_id)
+            .collect()
     }
 }
 
+/// What a chain makes of one word.
+enum Learned {
+    Dropped,
+    Kept(String),
+    Unsure,
+}
+
 /// What `analyzer` makes of `word`, a token text of the tokenizer.
-fn learn(analyzer: &mut TextAnalyzer, probe: &mut CpTokenizer, word: &str) -> Word {
+fn learn(analyzer: &mut TextAnalyzer, probe: &mut CpTokenizer, word: &str) -> Learned {
     let whole = |t: &Token| t.position == 0 && t.offset_from == 0 && t.offset_to == word.len();
     let mut alone = probe.token_stream(word);
     if !alone.advance() || !whole(alone.token()) || alone.token().text != word {
-        return Word::Unsure;
+        return Learned::Unsure;
     }
-    let mut out = Word::Dropped;
+    let mut out = Learned::Dropped;
     let mut stream = analyzer.token_stream(word);
     while stream.advance() {
         let t = stream.token();
         if whole(t) {
-            if matches!(out, Word::Kept(_)) || t.text.is_empty() || t.text.contains([NEXT, SAME]) {
-                return Word::Unsure;
+            if matches!(out, Learned::Kept(_)) || t.text.is_empty() || t.text.contains([NEXT, SAME])
+            {
+                return Learned::Unsure;
             }
-            out = Word::Kept(Rc::from(t.text.as_str()));
+            out = Learned::Kept(t.text.clone());
         }
     }
     out
 }
 
-/// `text` under each chain of `langs` (see [`Memo::analyze`]).
-fn analyze_with(text: &str, langs: &[Lang]) -> Vec<Toks> {
-    let mut out = vec![Toks::new(); langs.len()];
+/// Runs `f` with this thread's memo.
+fn with_memo<T>(f: impl FnOnce(&mut Memo) -> T) -> T {
     MEMO.with(|memo| match memo.try_borrow_mut() {
-        Ok(mut memo) => memo
-            .get_or_insert_with(Memo::new)
-            .analyze(text, langs, &mut out),
-        Err(_) => Memo::new().analyze(text, langs, &mut out),
-    });
-    out
-}
-
-/// The glossary concepts a text mentions, once per mention, from its
-/// tokens under `lang`'s chain.
-fn mentions(lang: Lang, text: &str, tokens: &Toks) -> Vec<&'static str> {
-    Glossary::builtin()
-        .concepts_in_tokens(
-            lang,
-            text,
-            tokens.iter().map(|(t, from, to, p)| (&**t, *from, *to, *p)),
-        )
-        .into_iter()
-        .map(|m| m.concept_id)
-        .collect()
+        Ok(mut memo) => {
+            let memo = memo.get_or_insert_with(Memo::new);
+            memo.trim();
+            f(memo)
+        }
+        Err(_) => f(&mut Memo::new()),
+    })
 }
 
 /// A record's text fields, analyzed once.
@@ -726,18 +790,20 @@ impl Analyzed {
             .collect();
         langs.push(Lang::Und);
         let neutral = langs.len() - 1;
-        let title = analyze_with(&r.title, &langs);
-        let body = analyze_with(&r.body, &langs);
         // Glossary tags: the record's language chain (the neutral one for `und`).
         let tag = if r.language == Lang::Und { neutral } else { 0 };
-        Analyzed {
-            title: title[..neutral].iter().map(encode).collect(),
-            body: body[..neutral].iter().map(encode).collect(),
-            title_any: encode(&title[neutral]),
-            words: distinct(title[neutral].iter().chain(&body[neutral])),
-            concepts_title: mentions(r.language, &r.title, &title[tag]),
-            concepts: mentions(r.language, &r.body, &body[tag]),
-        }
+        with_memo(|memo| {
+            let title = memo.analyze(&r.title, &langs);
+            let body = memo.analyze(&r.body, &langs);
+            Analyzed {
+                title: title[..neutral].iter().map(|t| memo.encode(t)).collect(),
+                body: body[..neutral].iter().map(|t| memo.encode(t)).collect(),
+                title_any: memo.encode(&title[neutral]),
+                concepts_title: memo.mentions(r.language, &r.title, &title[tag]),
+                concepts: memo.mentions(r.language, &r.body, &body[tag]),
+                words: memo.distinct(title[neutral].iter().chain(&body[neutral])),
+            }
+        })
     }
 }
 
@@ -790,13 +856,6 @@ mod tests {
             .collect()
     }
 
-    fn plain(tokens: &Toks) -> Plain {
-        tokens
-            .iter()
-            .map(|(t, f, to, p)| (t.to_string(), *f, *to, *p))
-            .collect()
-    }
-
     const TRICKY: [&str; 8] = [
         "Children's safe spaces: the U.A.S.C. team, CPIMS+ and 5W (M&E) reports.",
         "l’enfance en sécurité, d'urgence; L'ENFANCE aujourd’hui",
@@ -834,12 +893,21 @@ mod tests {
                     &[Lang::Ar, Lang::Und],
                     &[Lang::En, Lang::Fr, Lang::Es, Lang::Ar, Lang::Und],
                 ] {
-                    let got = analyze_with(text, langs);
-                    for (lang, tokens) in langs.iter().zip(&got) {
-                        let want = exact(*lang, text);
-                        assert_eq!(plain(tokens), want, "{lang} {text:?}");
-                        compared += want.len();
-                    }
+                    with_memo(|memo| {
+                        let got = memo.analyze(text, langs);
+                        for (lang, tokens) in langs.iter().zip(&got) {
+                            let want = exact(*lang, text);
+                            let got: Plain = tokens
+                                .iter()
+                                .map(|t| {
+                                    let text = memo.text(t.id).to_string();
+                                    (text, t.from, t.to, t.position as usize)
+                                })
+                                .collect();
+                            assert_eq!(got, want, "{lang} {text:?}");
+                            compared += want.len();
+                        }
+                    });
                 }
             }
         }
@@ -918,11 +986,43 @@ mod tests {
     }
 
     #[test]
+    fn body_any_gets_each_word_once() {
+        let r = record(
+            "w",
+            Lang::En,
+            "Children and children",
+            "CHILDREN's child, the child.".to_string(),
+        );
+        let analyzed = Analyzed::new(&r);
+        let mut tokenizer = ReplayTokenizer::default();
+        let mut stream = tokenizer.token_stream(&analyzed.words);
+        let mut words = Vec::new();
+        while stream.advance() {
+            words.push(stream.token().text.clone());
+        }
+        assert_eq!(words, ["children", "and", "child", "the"]);
+        // The language field keeps every mention.
+        assert_eq!(
+            analyzed.body[0]
+                .split([NEXT, SAME])
+                .filter(|w| !w.is_empty())
+                .count(),
+            3
+        );
+    }
+
+    #[test]
     fn replay_gives_back_tokens_and_positions() {
         for text in texts() {
             for lang in CHAINS {
-                let tokens = &analyze_with(&text, &[lang])[0];
-                let encoded = encode(tokens);
+                let (encoded, want) = with_memo(|memo| {
+                    let tokens = &memo.analyze(&text, &[lang])[0];
+                    let want: Vec<(String, usize)> = tokens
+                        .iter()
+                        .map(|t| (memo.text(t.id).to_string(), t.position as usize))
+                        .collect();
+                    (memo.encode(tokens), want)
+                });
                 let mut tokenizer = ReplayTokenizer::default();
                 let mut stream = tokenizer.token_stream(&encoded);
                 let mut back = Vec::new();
@@ -930,8 +1030,6 @@ mod tests {
                     let t = stream.token();
                     back.push((t.text.clone(), t.position));
                 }
-                let want: Vec<(String, usize)> =
-                    tokens.iter().map(|t| (t.0.to_string(), t.3)).collect();
                 assert_eq!(back, want, "{lang} {text:?}");
             }
         }

@@ -23,8 +23,8 @@
 //! fields, so a query in any language reaches it.
 //! | `title_raw`, `body_raw` | stored | the text snippets are cut from (body capped) |
 //! | `meta` | stored | small JSON of the hit fields (type, lang, date, country, topics, source) |
-//! | `hash` | raw, fast | the record hash (incremental ingest) |
-//! | `source` | raw, fast | the record's file (kept when that file fails) |
+//! | `hash` | fast only | the record hash (incremental ingest) |
+//! | `source` | fast only | the record's file (kept when that file fails) |
 //! | `json` | stored | the whole record (blobs only) |
 
 use crate::index::REPLAY;
@@ -35,7 +35,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or what goes into it changes: an index with
 /// another version is rebuilt from scratch at open.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Languages with their own fields, in field-array order.
 pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
@@ -135,8 +135,9 @@ pub fn build() -> Schema {
     b.add_text_field("title_raw", STORED);
     b.add_text_field("body_raw", STORED);
     b.add_text_field("meta", STORED);
-    b.add_text_field("hash", STRING | FAST);
-    b.add_text_field("source", STRING | FAST);
+    // Read as fast fields only (incremental ingest): not indexed.
+    b.add_text_field("hash", FAST);
+    b.add_text_field("source", FAST);
     b.add_text_field("json", STORED);
     b.build()
 }
