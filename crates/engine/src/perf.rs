@@ -242,6 +242,7 @@ fn perf_loop() {
             .map(|t| {
                 let (engine, queries) = (&engine, &queries);
                 scope.spawn(move || {
+                    let cpu0 = thread_cpu_ns();
                     let mut lat = Vec::new();
                     let mut i = t * queries.len() / threads;
                     while start.elapsed().as_secs_f64() < secs {
@@ -253,6 +254,7 @@ fn perf_loop() {
                         lat.push(t.elapsed().as_secs_f64() * 1e3);
                         i += 1;
                     }
+                    CPU_NS.fetch_add(thread_cpu_ns() - cpu0, std::sync::atomic::Ordering::Relaxed);
                     lat
                 })
             })
@@ -285,6 +287,25 @@ fn perf_loop() {
         })
         .collect();
     println!("phases (share of wall time): {}", phases.join(", "));
+    let cpu_s = CPU_NS.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9;
+    println!(
+        "CPU: {:.2} s for {} searches = {:.0} searches per CPU second ({:.3} ms CPU each)",
+        cpu_s,
+        lat.len(),
+        lat.len() as f64 / cpu_s,
+        cpu_s * 1e3 / lat.len() as f64
+    );
+}
+
+static CPU_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// CPU time of the calling thread, nanoseconds (Linux schedstat: robust to
+/// the other load of a shared machine, unlike wall time).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Where the time of the query mix goes, part by part, over the

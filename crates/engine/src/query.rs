@@ -12,6 +12,9 @@
 //! alternative of each word the concept covers, so `gestion de cas` reaches
 //! `case management` and `إدارة الحالات` and counts as both words.
 
+#[path = "min_match.rs"]
+mod min_match;
+
 use crate::schema::{lang_slot, Fields, LANGS};
 use crate::syntax::{Item, Parsed};
 use analysis::{analyze_tokens, Detection, Lang};
@@ -582,6 +585,13 @@ impl<'a> Builder<'a> {
                 if let Some(q) = q {
                     top.push((Occur::Must, q));
                 }
+            } else if m >= 2 && !tantivy_min_match() {
+                // Windowed, not tantivy's heap: same matches, same sums.
+                let core = min_match::MinMatch {
+                    clauses: content,
+                    min: m,
+                };
+                top.push((Occur::Must, boxed(core)));
             } else {
                 let core = BooleanQuery::with_minimum_required_clauses(
                     content.into_iter().map(|q| (Occur::Should, q)).collect(),
@@ -630,4 +640,16 @@ pub fn default_min_match(n: usize) -> usize {
     } else {
         n.div_ceil(2)
     }
+}
+
+/// Profiling only: `ANSWERBANK_TANTIVY_MIN_MATCH=1` builds tantivy's heap
+/// based minimum-should-match instead of [`min_match::MinMatch`] (A/B).
+#[cfg(test)]
+fn tantivy_min_match() -> bool {
+    std::env::var_os("ANSWERBANK_TANTIVY_MIN_MATCH").is_some()
+}
+
+#[cfg(not(test))]
+fn tantivy_min_match() -> bool {
+    false
 }
