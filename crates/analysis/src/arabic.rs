@@ -140,6 +140,7 @@ const ROOT_WAW: &[&str] = &[
     "وزير",
     "وقاي",
     "وصاي",
+    "وصم",
     "وصي",
     "وكال",
     "ورش",
@@ -318,6 +319,8 @@ mod tests {
         assert_eq!(stem("الوالدين"), "والد");
         assert_eq!(stem("والدين"), "والد");
         assert_eq!(stem("والدعم"), "دعم");
+        // `وصمة` (stigma): the `و` is a root letter.
+        assert_eq!(stem("وصمة"), stem("الوصمة"));
         // `آلية` (mechanism) is not `ال` + `ية`.
         for w in ["آلية", "الآلية", "آليات", "للآلية", "وآلية", "والآليات"]
         {

@@ -57,6 +57,16 @@ fn everyday_words_cross_languages() {
     reaches("consentement", Lang::Es, "consentimiento");
     reaches("recrutement", Lang::Es, "reclutamiento");
     reaches("groupes armés", Lang::Ar, "الجماعات المسلحة");
+    // Second pass (words in 4+ records of a language).
+    reaches("hermanos", Lang::En, "siblings");
+    reaches("menaces", Lang::Es, "amenaza");
+    reaches("amenazados", Lang::Ar, "تهديد");
+    reaches("التكاليف", Lang::En, "cost");
+    reaches("deserción escolar", Lang::Fr, "abandon scolaire");
+    reaches("punto focal", Lang::Ar, "نقطة الاتصال");
+    reaches("الوصمة", Lang::Fr, "stigmatisation");
+    reaches("وصمة", Lang::En, "stigma");
+    reaches("migración", Lang::En, "migration");
 }
 
 #[test]
@@ -81,6 +91,8 @@ fn false_friends_are_left_out() {
     assert!(concepts("الدعم النفسي الاجتماعي")
         .iter()
         .all(|c| *c != "meeting"));
+    // Spanish `calle` (street) is not English `call`.
+    assert!(!concepts("la calle").contains(&"call"));
     // `données` (data) is not `donner` (give).
     assert!(!concepts("donner").contains(&"data"));
     assert_eq!(concepts("données"), ["data"]);
