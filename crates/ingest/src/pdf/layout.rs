@@ -104,15 +104,24 @@ pub(crate) fn is_combining(c: char) -> bool {
 
 /// Groups glyphs into lines: a chunk that starts well below the previous
 /// glyph, or to its left and somewhat below, starts a new line
-/// (pdf-extract's rule).
+/// (pdf-extract's rule). On a line with Arabic a line height is enough: drawn right to left, the next line of a wrapped heading starts
+/// to the right of where the last one ended, and pdf-extract's 1.5 line
+/// heights would interleave the two lines. (Latin text keeps the wider
+/// rule, which holds a table row together across its cells.)
 pub(crate) fn group_lines(glyphs: &[Glyph]) -> Vec<Vec<Glyph>> {
     let mut lines: Vec<Vec<Glyph>> = Vec::new();
     let mut line: Vec<Glyph> = Vec::new();
     for glyph in glyphs {
         if let Some(prev) = line.last() {
             let dy = (glyph.y - prev.y).abs();
+            let rtl = line.iter().any(|g| g.text.chars().any(is_arabic));
+            let line_gap = if rtl {
+                glyph.size.max(prev.size) * 0.9
+            } else {
+                glyph.size * 1.5
+            };
             if glyph.chunk_start
-                && (dy > glyph.size * 1.5 || (glyph.x < prev.end_x && dy > glyph.size * 0.5))
+                && (dy > line_gap || (glyph.x < prev.end_x && dy > glyph.size * 0.5))
             {
                 lines.push(std::mem::take(&mut line));
             }
@@ -432,6 +441,41 @@ pub(crate) fn order_pages(pages: &[Vec<Vec<Glyph>>]) -> (Vec<Vec<Line>>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn glyph(text: &str, x: f64, y: f64, chunk_start: bool) -> Glyph {
+        Glyph {
+            x,
+            y,
+            end_x: x + 10.0,
+            size: 20.0,
+            text: text.to_string(),
+            chunk_start,
+        }
+    }
+
+    #[test]
+    fn a_wrapped_arabic_heading_stays_two_lines() {
+        // Drawn right to left: the second line (24 pt lower, 1.2 font
+        // sizes) starts to the right of where the first one ended.
+        let heading = [
+            glyph("\u{648}", 300.0, 700.0, true),
+            glyph("\u{62d}", 290.0, 700.0, false),
+            glyph("\u{62f}", 280.0, 700.0, false),
+            glyph("\u{629}", 100.0, 700.0, true),
+            glyph("\u{644}", 310.0, 676.0, true),
+            glyph("\u{644}", 300.0, 676.0, false),
+        ];
+        let lines = group_lines(&heading);
+        assert_eq!(lines.iter().map(Vec::len).collect::<Vec<_>>(), [4, 2]);
+        // A Latin table row whose cells sit a line apart stays one line, as
+        // pdf-extract reads it.
+        let row = [
+            glyph("H", 50.0, 500.0, true),
+            glyph("i", 60.0, 500.0, false),
+            glyph("C", 200.0, 476.0, true),
+        ];
+        assert_eq!(group_lines(&row).len(), 1);
+    }
 
     fn units(s: &str) -> Line {
         s.chars().map(String::from).collect()
