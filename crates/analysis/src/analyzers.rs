@@ -7,7 +7,7 @@
 //!
 //! | chain | steps after lowercasing | `input` -> tokens |
 //! |---|---|---|
-//! | `cp_en` | possessive, Arabic normalize, ASCII fold, stop words, Snowball English | `Children's safe spaces` -> `children safe space` |
+//! | `cp_en` | possessive, Arabic normalize, ASCII fold, stop words, British -> American spelling, Snowball English | `Children's safe spaces` -> `children safe space` |
 //! | `cp_fr` | elision, Arabic normalize, ASCII fold, stop words, `-ée` -> `-é`, Snowball French | `l’enfance en sécurité` -> `enfanc securit` |
 //! | `cp_es` | apostrophes, Arabic normalize, ASCII fold, stop words (not `no`), Snowball Spanish | `niños no acompañados` -> `nin no acompan` |
 //! | `cp_ar` | apostrophes, Arabic normalize, Arabic stop words, Arabic light stem, broken plural -> singular | `حمايـــة الأطفالُ` -> `حما طفل` |
@@ -27,8 +27,8 @@
 //! Arabic), so an Arabic quote inside an English page still matches.
 
 use crate::filters::{
-    Apostrophes, ArabicLightStem, ArabicNormalize, ArabicStop, EnglishPossessive, FrenchElision,
-    FrenchFeminine, Lowercase, NeutralApostrophe, SnowballStem, StepFilter, Stop,
+    Apostrophes, ArabicLightStem, ArabicNormalize, ArabicStop, EnglishPossessive, EnglishSpelling,
+    FrenchElision, FrenchFeminine, Lowercase, NeutralApostrophe, SnowballStem, StepFilter, Stop,
 };
 use crate::stopwords::{ARABIC, ENGLISH, FRENCH, SPANISH};
 use crate::tokenizer::CpTokenizer;
@@ -61,6 +61,7 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
             .filter(StepFilter(ArabicNormalize))
             .filter(AsciiFoldingFilter)
             .filter(StepFilter(Stop(&ENGLISH)))
+            .filter(StepFilter(EnglishSpelling))
             .filter(StepFilter(SnowballStem::new(frostem::Algorithm::English)))
             .build(),
         Lang::Fr => base
@@ -233,6 +234,40 @@ mod tests {
         assert_eq!(a(Lang::En, "no school"), ["no", "school"]);
         // Folding: `résumé` = `resume`.
         same(Lang::En, "résumé", "resume");
+    }
+
+    /// British and American spellings meet; `-ise` words that are not
+    /// `-ize` verbs keep their spelling.
+    #[test]
+    fn english_british_and_american_spellings() {
+        for (gb, us) in [
+            ("organisation", "organization"),
+            ("organisations", "organizations"),
+            ("organise", "organize"),
+            ("prioritised", "prioritized"),
+            ("contextualisation", "contextualization"),
+            ("recognising", "recognizing"),
+            ("specialised", "specialized"),
+            ("anonymised", "anonymized"),
+            ("analyse", "analyze"),
+            ("labour", "labor"),
+            ("behaviour", "behavior"),
+            ("neighbours", "neighbors"),
+            ("centres", "centers"),
+            ("programme", "program"),
+            ("defence", "defense"),
+        ] {
+            same(Lang::En, gb, us);
+        }
+        // Not `-ize` verbs: unchanged, and still meeting their own family.
+        same(Lang::En, "supervise", "supervision");
+        same(Lang::En, "exercises", "exercise");
+        assert_ne!(a(Lang::En, "expertise"), a(Lang::En, "expertize"));
+        assert_ne!(a(Lang::En, "promise"), a(Lang::En, "promize"));
+        assert_ne!(a(Lang::En, "precise"), a(Lang::En, "precize"));
+        assert_eq!(a(Lang::En, "otherwise"), ["otherwis"]);
+        // `analyst` is not `analyzt`.
+        same(Lang::En, "analysts", "analyst");
     }
 
     // ---- French ----

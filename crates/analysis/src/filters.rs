@@ -241,6 +241,95 @@ impl Step for FrenchFeminine {
     }
 }
 
+/// British spellings become American ones before Snowball English, so that
+/// a query typed either way meets the corpus (written mostly British):
+/// `organisation`/`organization`, `prioritise`/`prioritize`,
+/// `analyse`/`analyze`, `labour`/`labor`, `centre`/`center`,
+/// `programme`/`program`, `defence`/`defense`.
+///
+/// `-is-` -> `-iz-` only in the `-ise`/`-isation` family and only after the
+/// letter pairs that start a real `-ize` verb (`organ-ise`, `priorit-ise`,
+/// `contextual-ise`, `recogn-ise`), so `exercise`, `supervise`, `expertise`,
+/// `promise`, `otherwise`, `precise`, `raise` are left alone.
+#[derive(Clone, Copy)]
+pub(crate) struct EnglishSpelling;
+
+/// Endings of the part before `-ise` that make a `-ize` verb.
+const IZE_BASES: &[&str] = &[
+    "al", "ar", "an", "it", "gn", "il", "im", "ic", "og", "or", "er", "on", "rd", "at", "ym",
+];
+
+/// `-ise` family suffixes, longest first, with their `-ize` spelling.
+const ISE_SUFFIXES: &[(&str, &str)] = &[
+    ("isations", "izations"),
+    ("isation", "ization"),
+    ("ising", "izing"),
+    ("isers", "izers"),
+    ("ises", "izes"),
+    ("ised", "ized"),
+    ("iser", "izer"),
+    ("ise", "ize"),
+];
+
+/// British stems (word prefixes) and their American spelling.
+const BRITISH_STEMS: &[(&str, &str)] = &[
+    ("labour", "labor"),
+    ("behaviour", "behavior"),
+    ("neighbour", "neighbor"),
+    ("colour", "color"),
+    ("favour", "favor"),
+    ("honour", "honor"),
+    ("harbour", "harbor"),
+    ("rumour", "rumor"),
+    ("humour", "humor"),
+    ("endeavour", "endeavor"),
+    ("vigour", "vigor"),
+    ("tumour", "tumor"),
+    ("odour", "odor"),
+    ("centre", "center"),
+    ("theatre", "theater"),
+    ("metre", "meter"),
+    ("litre", "liter"),
+    ("fibre", "fiber"),
+    ("programme", "program"),
+    ("defence", "defense"),
+    ("offence", "offense"),
+    ("licence", "license"),
+    ("analys", "analyz"),
+    ("paralys", "paralyz"),
+    ("paediatric", "pediatric"),
+    ("diarrhoea", "diarrhea"),
+    ("anaemi", "anemi"),
+];
+
+impl Step for EnglishSpelling {
+    fn apply(&mut self, text: &mut String, _: &mut String) -> bool {
+        if !text.is_ascii() || text.len() < 5 {
+            return true;
+        }
+        for (british, american) in BRITISH_STEMS {
+            if text.starts_with(british) {
+                // `analyst(s)` stays (no `analyzt`).
+                if *british == "analys" && text.starts_with("analyst") {
+                    break;
+                }
+                text.replace_range(..british.len(), american);
+                return true;
+            }
+        }
+        for (ise, ize) in ISE_SUFFIXES {
+            if let Some(base) = text.strip_suffix(ise) {
+                if base.len() >= 3 && IZE_BASES.iter().any(|b| base.ends_with(b)) {
+                    let at = base.len();
+                    text.replace_range(at.., ize);
+                }
+                break;
+            }
+        }
+        true
+    }
+}
+
 /// Removes the words of a static [`StopList`].
 #[derive(Clone, Copy)]
 pub(crate) struct Stop(pub(crate) &'static StopList);
