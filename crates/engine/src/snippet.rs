@@ -16,16 +16,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
-/// What a chain makes of one word the tokenizer emits.
-#[derive(Clone)]
-enum Word {
-    Unknown,
-    Dropped,
-    /// Not a word the tokenizer gives back alone, or the chain makes more
-    /// than one token of it: texts holding it are analyzed whole.
-    Unsure,
-    Kept(Box<str>),
-}
+/// A chain's output for a word: the id of the token text, or one of these.
+const UNKNOWN: u32 = u32::MAX;
+const DROPPED: u32 = u32::MAX - 1;
+/// Not a word the tokenizer gives back alone, or the chain makes more than
+/// one token of it: texts holding it are analyzed whole.
+const UNSURE: u32 = u32::MAX - 2;
 
 /// Words remembered per thread before the memo starts over.
 const MEMO_WORDS: usize = 200_000;
@@ -52,7 +48,7 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type Words = HashMap<Box<str>, [Word; 5], std::hash::BuildHasherDefault<Fnv>>;
+type FnvMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// One thread's analyzers (one per language, then neutral) and what each
 /// makes of the words seen so far. Snippets analyze every hit's title and
@@ -60,12 +56,16 @@ type Words = HashMap<Box<str>, [Word; 5], std::hash::BuildHasherDefault<Fnv>>;
 /// (its steps rewrite one token at a time), and most words are repeats,
 /// so a lookup replaces the chain (Snowball, stop lists, folding): the
 /// profile of the 100k query mix had 29% of a search in snippets, most of
-/// it in those steps.
+/// it in those steps. Token texts are interned: a query term matches a
+/// token when their ids are equal.
 struct Memo {
     tokenizer: CpTokenizer,
     probe: CpTokenizer,
     analyzers: Vec<TextAnalyzer>,
-    words: Words,
+    /// Tokenizer word -> per chain, the id of its token text (or a mark).
+    words: FnvMap<[u32; 5]>,
+    texts: Vec<Box<str>>,
+    ids: FnvMap<u32>,
     /// The last text's tokens: offsets, and the word's range in `raw`.
     spans: Vec<(usize, usize, usize, usize)>,
     raw: String,
@@ -76,22 +76,38 @@ thread_local! {
 }
 
 /// What `analyzer` makes of `word`, a token text of the tokenizer.
-fn learn(probe: &mut CpTokenizer, analyzer: &mut TextAnalyzer, word: &str) -> Word {
+enum Learned {
+    Dropped,
+    Unsure,
+    Kept(String),
+}
+
+fn learn(probe: &mut CpTokenizer, analyzer: &mut TextAnalyzer, word: &str) -> Learned {
     let whole = |t: &Token| t.position == 0 && t.offset_from == 0 && t.offset_to == word.len();
     let mut alone = probe.token_stream(word);
     if !alone.advance() || !whole(alone.token()) || alone.token().text != word || alone.advance() {
-        return Word::Unsure;
+        return Learned::Unsure;
     }
-    let mut out = Word::Dropped;
+    let mut out = Learned::Dropped;
     let mut stream = analyzer.token_stream(word);
     while stream.advance() {
         let t = stream.token();
-        if !whole(t) || matches!(out, Word::Kept(_)) || t.text.is_empty() {
-            return Word::Unsure;
+        if !whole(t) || matches!(out, Learned::Kept(_)) || t.text.is_empty() {
+            return Learned::Unsure;
         }
-        out = Word::Kept(t.text.as_str().into());
+        out = Learned::Kept(t.text.clone());
     }
     out
+}
+
+fn intern(texts: &mut Vec<Box<str>>, ids: &mut FnvMap<u32>, s: &str) -> u32 {
+    if let Some(&id) = ids.get(s) {
+        return id;
+    }
+    let id = u32::try_from(texts.len()).unwrap_or(UNSURE - 1);
+    texts.push(s.into());
+    ids.insert(s.into(), id);
+    id
 }
 
 impl Memo {
@@ -103,18 +119,26 @@ impl Memo {
                 .into_iter()
                 .map(analysis::analyzer)
                 .collect(),
-            words: Words::default(),
+            words: FnvMap::default(),
+            texts: Vec::new(),
+            ids: FnvMap::default(),
             spans: Vec::new(),
             raw: String::new(),
         }
     }
 
-    /// Calls `f` with the offsets and text of each token chain `slot`
-    /// makes of `text`, as its analyzer would.
-    fn each(&mut self, slot: usize, text: &str, f: &mut dyn FnMut(usize, usize, &str)) {
-        if self.words.len() > MEMO_WORDS {
-            self.words.clear();
-        }
+    /// The id of token text `s`.
+    fn intern(&mut self, s: &str) -> u32 {
+        intern(&mut self.texts, &mut self.ids, s)
+    }
+
+    fn text(&self, id: u32) -> &str {
+        self.texts.get(id as usize).map_or("", |t| t)
+    }
+
+    /// The tokens chain `slot` makes of `text`, as its analyzer would:
+    /// offsets and token text id.
+    fn tokens(&mut self, slot: usize, text: &str) -> Vec<(usize, usize, u32)> {
         self.spans.clear();
         self.raw.clear();
         let mut stream = self.tokenizer.token_stream(text);
@@ -125,52 +149,60 @@ impl Memo {
             self.spans
                 .push((t.offset_from, t.offset_to, at, self.raw.len()));
         }
-        let mut unsure = false;
-        for &(_, _, a, b) in &self.spans {
-            let word = &self.raw[a..b];
-            let known = match self.words.get_mut(word) {
+        let mut out = Vec::with_capacity(self.spans.len());
+        let Memo {
+            probe,
+            analyzers,
+            words,
+            texts,
+            ids,
+            spans,
+            raw,
+            ..
+        } = self;
+        for &(from, to, a, b) in spans.iter() {
+            let word = &raw[a..b];
+            let known = match words.get_mut(word) {
                 Some(known) => known,
-                None => self
-                    .words
-                    .entry(word.into())
-                    .or_insert_with(|| std::array::from_fn(|_| Word::Unknown)),
+                None => words.entry(word.into()).or_insert([UNKNOWN; 5]),
             };
-            if matches!(known[slot], Word::Unknown) {
-                known[slot] = learn(&mut self.probe, &mut self.analyzers[slot], word);
+            if known[slot] == UNKNOWN {
+                known[slot] = match learn(probe, &mut analyzers[slot], word) {
+                    Learned::Dropped => DROPPED,
+                    Learned::Unsure => UNSURE,
+                    Learned::Kept(s) => intern(texts, ids, &s),
+                };
             }
-            if matches!(known[slot], Word::Unsure) {
-                unsure = true;
-                break;
+            match known[slot] {
+                DROPPED => {}
+                UNSURE => {
+                    out.clear();
+                    let mut stream = analyzers[slot].token_stream(text);
+                    while stream.advance() {
+                        let t = stream.token();
+                        out.push((t.offset_from, t.offset_to, intern(texts, ids, &t.text)));
+                    }
+                    return out;
+                }
+                id => out.push((from, to, id)),
             }
         }
-        if unsure {
-            let mut stream = self.analyzers[slot].token_stream(text);
-            while stream.advance() {
-                let t = stream.token();
-                f(t.offset_from, t.offset_to, &t.text);
-            }
-            return;
-        }
-        for &(from, to, a, b) in &self.spans {
-            if let Some(Word::Kept(s)) = self.words.get(&self.raw[a..b]).map(|w| &w[slot]) {
-                f(from, to, s);
-            }
-        }
+        out
     }
 }
 
-/// Calls `f` with the offsets and text of each token `lang`'s analyzer
-/// makes of `text`.
-fn each_token(lang: Lang, text: &str, mut f: impl FnMut(usize, usize, &str)) {
-    let slot = crate::schema::lang_slot(lang).unwrap_or(4);
+/// Runs `f` with this thread's memo.
+fn with_memo<T>(f: impl FnOnce(&mut Memo) -> T) -> T {
     MEMO.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut memo) => memo.get_or_insert_with(Memo::new).each(slot, text, &mut f),
-        Err(_) => {
-            for t in analysis::analyze_tokens(lang, text) {
-                f(t.offset_from, t.offset_to, &t.text);
+        Ok(mut memo) => {
+            let memo = memo.get_or_insert_with(Memo::new);
+            if memo.words.len() > MEMO_WORDS || memo.texts.len() > MEMO_WORDS {
+                *memo = Memo::new();
             }
+            f(memo)
         }
-    });
+        Err(_) => f(&mut Memo::new()),
+    })
 }
 
 /// Passage length, in chars (about two lines of a results page). With 200,
@@ -183,37 +215,42 @@ pub const SNIPPET_CHARS: usize = 140;
 pub const PAGE_SNIPPET_CHARS: usize = 60;
 
 /// Byte ranges of the words of `text` (in `lang`) that match `hl`, with
-/// their analyzed form.
-fn matches(text: &str, lang: Lang, hl: &Highlight) -> Vec<(usize, usize, String)> {
-    let terms = hl.for_lang(lang);
-    let mut out: Vec<(usize, usize, String)> = Vec::new();
-    if !terms.is_empty() {
-        each_token(lang, text, |from, to, t| {
-            if terms.contains(t) {
-                out.push((from, to, t.to_string()));
-            }
-        });
-    }
-    let fuzzy = !hl.fuzzy.is_empty();
-    let neutral = &hl.terms[4];
-    let second_pass = if lang == Lang::Und {
-        fuzzy
-    } else {
-        (out.is_empty() && !neutral.is_empty()) || fuzzy
-    };
-    if second_pass {
-        let mut more = Vec::new();
-        each_token(Lang::Und, text, |from, to, t| {
-            let hit = (lang != Lang::Und && neutral.contains(t))
-                || hl.fuzzy.iter().any(|(w, d)| within(t, w, usize::from(*d)));
-            if hit && !out.iter().any(|(s, e, _)| *s < to && from < *e) {
-                more.push((from, to, t.to_string()));
-            }
-        });
-        out.extend(more);
-        out.sort_by_key(|m| m.0);
-    }
-    out
+/// the id of their analyzed form (equal forms, equal ids).
+fn matches(text: &str, lang: Lang, hl: &Highlight) -> Vec<(usize, usize, u32)> {
+    with_memo(|memo| {
+        let slot = crate::schema::lang_slot(lang).unwrap_or(4);
+        let terms: Vec<u32> = hl.for_lang(lang).iter().map(|t| memo.intern(t)).collect();
+        let mut out: Vec<(usize, usize, u32)> = Vec::new();
+        if !terms.is_empty() {
+            out = memo.tokens(slot, text);
+            out.retain(|(_, _, id)| terms.contains(id));
+        }
+        let fuzzy = !hl.fuzzy.is_empty();
+        let second_pass = if lang == Lang::Und {
+            fuzzy
+        } else {
+            (out.is_empty() && !hl.terms[4].is_empty()) || fuzzy
+        };
+        if second_pass {
+            let neutral: Vec<u32> = if lang == Lang::Und {
+                Vec::new()
+            } else {
+                hl.terms[4].iter().map(|t| memo.intern(t)).collect()
+            };
+            let mut more = memo.tokens(4, text);
+            more.retain(|&(from, to, id)| {
+                let hit = neutral.contains(&id)
+                    || hl
+                        .fuzzy
+                        .iter()
+                        .any(|(w, d)| within(memo.text(id), w, usize::from(*d)));
+                hit && !out.iter().any(|(s, e, _)| *s < to && from < *e)
+            });
+            out.extend(more);
+            out.sort_by_key(|m| m.0);
+        }
+        out
+    })
 }
 
 /// Levenshtein distance of `a` and `b` is at most `max` (chars).
@@ -261,11 +298,11 @@ pub fn snippet(text: &str, lang: Lang, hl: &Highlight, max_chars: usize) -> Snip
     let mut best: Option<(usize, usize, usize)> = None; // (distinct, count, index)
     for (i, (s, _, _)) in found.iter().enumerate() {
         let end = max_bytes_guess(*s);
-        let inside: Vec<&(usize, usize, String)> = found[i..]
+        let inside: Vec<&(usize, usize, u32)> = found[i..]
             .iter()
             .take_while(|(_, e, _)| *e <= end)
             .collect();
-        let mut distinct: Vec<&str> = inside.iter().map(|m| m.2.as_str()).collect();
+        let mut distinct: Vec<u32> = inside.iter().map(|m| m.2).collect();
         distinct.sort_unstable();
         distinct.dedup();
         let key = (distinct.len(), inside.len(), i);
@@ -443,8 +480,13 @@ mod tests {
                         .into_iter()
                         .map(|t| (t.offset_from, t.offset_to, t.text))
                         .collect();
-                    let mut got = Vec::new();
-                    each_token(lang, text, |a, b, t| got.push((a, b, t.to_string())));
+                    let slot = crate::schema::lang_slot(lang).unwrap_or(4);
+                    let got: Vec<(usize, usize, String)> = with_memo(|m| {
+                        m.tokens(slot, text)
+                            .into_iter()
+                            .map(|(a, b, id)| (a, b, m.text(id).to_string()))
+                            .collect()
+                    });
                     assert_eq!(got, want, "round {round}, {lang:?}: {text}");
                 }
             }
