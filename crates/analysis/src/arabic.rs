@@ -144,6 +144,8 @@ const ROOT_WAW: &[&str] = &[
     "وصي",
     "وكال",
     "ورش",
+    "ورق",
+    "واتس",
     "وثيق",
     "وثاي",
     "وعي",
@@ -319,6 +321,9 @@ mod tests {
         assert_eq!(stem("الوالدين"), "والد");
         assert_eq!(stem("والدين"), "والد");
         assert_eq!(stem("والدعم"), "دعم");
+        // Paper and the WhatsApp loanword keep their `و`.
+        assert_eq!(stem("ورقية"), stem("الورقية"));
+        assert_eq!(stem("واتساب"), "واتساب");
         // `وصمة` (stigma): the `و` is a root letter.
         assert_eq!(stem("وصمة"), stem("الوصمة"));
         // `آلية` (mechanism) is not `ال` + `ية`.

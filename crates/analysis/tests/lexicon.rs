@@ -67,6 +67,11 @@ fn everyday_words_cross_languages() {
     reaches("الوصمة", Lang::Fr, "stigmatisation");
     reaches("وصمة", Lang::En, "stigma");
     reaches("migración", Lang::En, "migration");
+    // Third pass.
+    reaches("encrypted", Lang::Ar, "مشفر");
+    reaches("واتساب", Lang::Fr, "messagerie");
+    reaches("contraseñas", Lang::En, "password");
+    reaches("الحوادث", Lang::Es, "incidente");
 }
 
 #[test]
@@ -93,6 +98,8 @@ fn false_friends_are_left_out() {
         .all(|c| *c != "meeting"));
     // Spanish `calle` (street) is not English `call`.
     assert!(!concepts("la calle").contains(&"call"));
+    // French `chiffres` (figures) is not encryption.
+    assert!(!concepts("les chiffres").contains(&"encryption"));
     // `données` (data) is not `donner` (give).
     assert!(!concepts("donner").contains(&"data"));
     assert_eq!(concepts("données"), ["data"]);
