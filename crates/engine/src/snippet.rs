@@ -69,6 +69,9 @@ struct Memo {
     /// The last text's tokens: offsets, and the word's range in `raw`.
     spans: Vec<(usize, usize, usize, usize)>,
     raw: String,
+    /// That text (a second chain over it, the neutral one after the
+    /// language's, tokenizes it once).
+    last: String,
 }
 
 thread_local! {
@@ -124,6 +127,7 @@ impl Memo {
             ids: FnvMap::default(),
             spans: Vec::new(),
             raw: String::new(),
+            last: String::new(),
         }
     }
 
@@ -139,15 +143,19 @@ impl Memo {
     /// The tokens chain `slot` makes of `text`, as its analyzer would:
     /// offsets and token text id.
     fn tokens(&mut self, slot: usize, text: &str) -> Vec<(usize, usize, u32)> {
-        self.spans.clear();
-        self.raw.clear();
-        let mut stream = self.tokenizer.token_stream(text);
-        while stream.advance() {
-            let t = stream.token();
-            let at = self.raw.len();
-            self.raw.push_str(&t.text);
-            self.spans
-                .push((t.offset_from, t.offset_to, at, self.raw.len()));
+        if self.last != text {
+            self.last.clear();
+            self.last.push_str(text);
+            self.spans.clear();
+            self.raw.clear();
+            let mut stream = self.tokenizer.token_stream(text);
+            while stream.advance() {
+                let t = stream.token();
+                let at = self.raw.len();
+                self.raw.push_str(&t.text);
+                self.spans
+                    .push((t.offset_from, t.offset_to, at, self.raw.len()));
+            }
         }
         let mut out = Vec::with_capacity(self.spans.len());
         let Memo {
