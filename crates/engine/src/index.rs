@@ -544,6 +544,43 @@ fn chain_slot(lang: Lang) -> usize {
     CHAINS.iter().position(|&l| l == lang).unwrap_or(4)
 }
 
+/// Words up to this many bytes are kept inline in the memo's table (no
+/// pointer to follow on a lookup): most words of the four languages.
+const SHORT_WORD: usize = 16;
+
+/// What every chain (in [`CHAINS`] order) makes of each word: short words
+/// keyed by their zero-padded bytes, others by their text.
+#[derive(Default)]
+struct Words {
+    short: HashMap<[u8; SHORT_WORD], [u32; 5], Fx>,
+    long: HashMap<Box<str>, [u32; 5], Fx>,
+}
+
+impl Words {
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+
+    fn get_or_insert(&mut self, word: &str) -> &mut [u32; 5] {
+        let bytes = word.as_bytes();
+        // Zero padding is unambiguous for words without a NUL.
+        if bytes.len() <= SHORT_WORD && !bytes.contains(&0) {
+            let mut key = [0u8; SHORT_WORD];
+            key[..bytes.len()].copy_from_slice(bytes);
+            return self.short.entry(key).or_insert([UNKNOWN; 5]);
+        }
+        if !self.long.contains_key(word) {
+            self.long.insert(word.into(), [UNKNOWN; 5]);
+        }
+        self.long.get_mut(word).expect("just inserted")
+    }
+}
+
 /// One thread's analyzers and word memo.
 struct Memo {
     tokenizer: CpTokenizer,
@@ -551,7 +588,7 @@ struct Memo {
     analyzers: Vec<TextAnalyzer>,
     /// Each word the tokenizer emitted: what every chain (in [`CHAINS`]
     /// order) makes of it.
-    words: HashMap<Box<str>, [u32; 5], Fx>,
+    words: Words,
     /// Token texts by id; equal texts share one id.
     texts: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32, Fx>,
@@ -570,7 +607,7 @@ impl Memo {
             tokenizer: CpTokenizer::default(),
             probe: CpTokenizer::default(),
             analyzers: CHAINS.iter().map(|&l| analysis::analyzer(l)).collect(),
-            words: HashMap::default(),
+            words: Words::default(),
             texts: Vec::new(),
             ids: HashMap::default(),
             stamps: Vec::new(),
@@ -621,10 +658,7 @@ impl Memo {
         let mut stream = tokenizer.token_stream(text);
         while stream.advance() {
             let t = stream.token();
-            let known = match words.get_mut(t.text.as_str()) {
-                Some(known) => known,
-                None => words.entry(t.text.as_str().into()).or_insert([UNKNOWN; 5]),
-            };
+            let known = words.get_or_insert(&t.text);
             for (i, &lang) in langs.iter().enumerate() {
                 let slot = chain_slot(lang);
                 if known[slot] == UNKNOWN {
@@ -689,14 +723,14 @@ impl Memo {
 
     /// The distinct token texts of `tokens`, one position each, for
     /// [`ReplayTokenizer`].
-    fn distinct<'t>(&mut self, tokens: impl Iterator<Item = &'t Tok>) -> String {
+    fn distinct<'t>(&mut self, tokens: impl Iterator<Item = &'t Tok>, capacity: usize) -> String {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.stamps.iter_mut().for_each(|s| *s = 0);
             self.stamp = 1;
         }
         self.stamps.resize(self.texts.len(), 0);
-        let mut out = String::new();
+        let mut out = String::with_capacity(capacity);
         for t in tokens {
             let seen = &mut self.stamps[t.id as usize];
             if *seen != self.stamp {
@@ -801,7 +835,10 @@ impl Analyzed {
                 title_any: memo.encode(&title[neutral]),
                 concepts_title: memo.mentions(r.language, &r.title, &title[tag]),
                 concepts: memo.mentions(r.language, &r.body, &body[tag]),
-                words: memo.distinct(title[neutral].iter().chain(&body[neutral])),
+                words: memo.distinct(
+                    title[neutral].iter().chain(&body[neutral]),
+                    r.title.len() + r.body.len(),
+                ),
             }
         })
     }
