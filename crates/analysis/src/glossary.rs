@@ -180,8 +180,9 @@ impl Slots<String> {
 impl<S: AsRef<str>> Slots<S> {
     /// From (text, from, to, position) in the order the chain emits them.
     fn from_tokens(all: impl IntoIterator<Item = (S, usize, usize, usize)>) -> Slots<S> {
-        let mut tokens = Vec::new();
-        let mut bounds = Vec::new();
+        let all = all.into_iter();
+        let mut tokens = Vec::with_capacity(all.size_hint().0);
+        let mut bounds = Vec::with_capacity(all.size_hint().0 + 1);
         let mut last = None;
         for (text, from, to, position) in all {
             if last != Some(position) {
