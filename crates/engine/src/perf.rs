@@ -224,6 +224,21 @@ fn perf_loop() {
         engine.ingest_records(records, Vec::new(), &|_| {}).unwrap();
         println!("ingest {n}: {:.1} s", t.elapsed().as_secs_f64());
     }
+    if env("ANSWERBANK_PERF_MERGE").is_some() {
+        // One segment: what a search costs without per-segment overhead.
+        let ids = engine.index.searchable_segment_ids().unwrap();
+        if ids.len() > 1 {
+            let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> =
+                engine.index.writer(50_000_000).unwrap();
+            writer.merge(&ids).wait().unwrap();
+            writer.wait_merging_threads().unwrap();
+        }
+        engine.reader.reload().unwrap();
+        println!(
+            "segments: {}",
+            engine.reader.searcher().segment_readers().len()
+        );
+    }
     let queries = generate::queries(7, 200, &sample);
     let only = env("ANSWERBANK_PERF_QUERY");
     let queries: Vec<String> = match only {
