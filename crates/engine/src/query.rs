@@ -120,6 +120,9 @@ pub struct Builder<'a> {
     pub glossary: bool,
     /// Leaves recorded while building (for `explain`).
     pub leaves: std::cell::RefCell<Vec<Leaf>>,
+    /// Whether to record `leaves` (their labels and query copies cost a
+    /// search that does not explain for nothing).
+    pub explain: bool,
     /// Records in the index (for the generic-concept share).
     pub records: u64,
     pending_highlight: std::cell::RefCell<Highlight>,
@@ -209,13 +212,14 @@ impl<'a> Builder<'a> {
             detection,
             glossary: true,
             leaves: Default::default(),
+            explain: false,
             records: searcher.num_docs(),
             pending_highlight: Default::default(),
         }
     }
 
     fn leaf(&self, field: Field, what: &str, query: &dyn Query, weight: f32) {
-        if weight > 0.0 {
+        if self.explain && weight > 0.0 {
             let name = self.searcher.schema().get_field_name(field);
             self.leaves.borrow_mut().push(Leaf {
                 label: format!("{name}:{what}"),
@@ -239,12 +243,16 @@ impl<'a> Builder<'a> {
         let mut clauses = Vec::new();
         if let Some(title) = title {
             if let Some(q) = field_query(title, tokens) {
-                self.leaf(title, &what(), &*q, weight * TITLE_BOOST);
+                if self.explain {
+                    self.leaf(title, &what(), &*q, weight * TITLE_BOOST);
+                }
                 clauses.push(boost(q, TITLE_BOOST));
             }
         }
         if let Some(q) = field_query(body, tokens) {
-            self.leaf(body, &what(), &*q, weight);
+            if self.explain {
+                self.leaf(body, &what(), &*q, weight);
+            }
             clauses.push(q);
         }
         should(clauses)

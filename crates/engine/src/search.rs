@@ -253,6 +253,7 @@ impl Engine {
         let parsed = crate::syntax::parse(&req.q);
         let detection = analysis::detect(&req.q);
         let mut builder = Builder::new(&searcher, Target::records(&self.fields), detection);
+        builder.explain = req.explain;
         builder.records = searcher.doc_freq(&self.kind_term(KIND_RECORD))?;
         let filter_clauses = self.filter_clauses(&filters);
         let mut built = builder.build(&req.q, &parsed, default_min_match);
