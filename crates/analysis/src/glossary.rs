@@ -834,7 +834,7 @@ mod tests {
         reaches("santé mentale et soutien psychosocial", Lang::En, "MHPSS");
         reaches("VBG", Lang::En, "GBV");
         reaches("CAAFAG", Lang::Fr, "EAFGA");
-        reaches("5W", Lang::Fr, "qui fait quoi où");
+        reaches("5W", Lang::Fr, "matrice qui fait quoi où");
         reaches("M&E", Lang::Es, "monitoreo y evaluación");
         reaches("Child Protection Minimum Standards", Lang::En, "CPMS");
     }

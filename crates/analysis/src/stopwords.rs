@@ -166,7 +166,8 @@ pub(crate) static FRENCH: LazyLock<StopList> = LazyLock::new(|| {
         "comment", "quel", "quelle", "quels", "quelles", "combien", "pourquoi", "quand", "peut",
         "peuvent", "doit", "doivent", "faut", "comme", "si", "aussi", "donc", "alors", "cela",
         "ceci", "ca", "celui", "celle", "ceux", "celles", "tout", "tous", "toute", "toutes",
-        "tres",
+        "tres", // `faire` like Spanish `hacer` ("comment faire", "que faire").
+        "faire", "fait", "fais", "faisons", "faites", "font",
     ])
 });
 
@@ -395,6 +396,7 @@ mod tests {
         assert!(!ENGLISH.contains("not") && !ENGLISH.contains("where"));
         assert!(FRENCH.contains("ete") && FRENCH.contains("l") && FRENCH.contains("jusqu"));
         assert!(!FRENCH.contains("non") && !FRENCH.contains("enfant"));
+        assert!(FRENCH.contains("faire") && SPANISH.contains("hacer"));
         assert!(SPANISH.contains("los") && SPANISH.contains("mas"));
         assert!(!SPANISH.contains("no") && !SPANISH.contains("sin"));
         // Normalized: إلى -> الي, على -> علي, هذه stays.
