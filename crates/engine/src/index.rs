@@ -544,6 +544,16 @@ fn chain_slot(lang: Lang) -> usize {
     CHAINS.iter().position(|&l| l == lang).unwrap_or(4)
 }
 
+/// The shortest word `body_any` keeps (chars). `body_any` is read by typo
+/// correction only (`query.rs`): a word shorter than
+/// [`crate::query::FUZZY_CHARS`] is never looked up, and a correction is
+/// at most one char shorter than the word it corrects (two edits only from
+/// nine chars), so shorter words (`the`, `de`, `في`: a third of a record's
+/// distinct words) are never read. (Lowering `FUZZY_CHARS` needs a new
+/// `SCHEMA_VERSION`, so indexes get the shorter words.)
+const DICTIONARY_CHARS: usize = crate::query::FUZZY_CHARS - 1;
+const _: () = assert!(crate::query::FUZZY2_CHARS - 2 >= DICTIONARY_CHARS);
+
 /// Words up to this many bytes are kept inline in the memo's table (no
 /// pointer to follow on a lookup): most words of the four languages.
 const SHORT_WORD: usize = 16;
@@ -722,7 +732,8 @@ impl Memo {
     }
 
     /// The distinct token texts of `tokens`, one position each, for
-    /// [`ReplayTokenizer`].
+    /// [`ReplayTokenizer`], leaving out words shorter than
+    /// [`DICTIONARY_CHARS`].
     fn distinct<'t>(&mut self, tokens: impl Iterator<Item = &'t Tok>, capacity: usize) -> String {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
@@ -735,10 +746,16 @@ impl Memo {
             let seen = &mut self.stamps[t.id as usize];
             if *seen != self.stamp {
                 *seen = self.stamp;
+                let text = &self.texts[t.id as usize];
+                let long = text.len() >= 4 * DICTIONARY_CHARS
+                    || (text.len() >= DICTIONARY_CHARS && text.chars().count() >= DICTIONARY_CHARS);
+                if !long {
+                    continue;
+                }
                 if !out.is_empty() {
                     out.push(NEXT);
                 }
-                out.push_str(&self.texts[t.id as usize]);
+                out.push_str(text);
             }
         }
         out
@@ -1037,7 +1054,8 @@ mod tests {
         while stream.advance() {
             words.push(stream.token().text.clone());
         }
-        assert_eq!(words, ["children", "and", "child", "the"]);
+        // `and`, `the`: too short for typo correction (see DICTIONARY_CHARS).
+        assert_eq!(words, ["children", "child"]);
         // The language field keeps every mention.
         assert_eq!(
             analyzed.body[0]

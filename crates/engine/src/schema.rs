@@ -11,7 +11,7 @@
 //! | `idkey` | u64, fast | the first 8 bytes of the id, big-endian: id order for tie-breaks |
 //! | `facets` | facet | `/type/qa`, `/language/fr`, `/topic/uasc`, `/country/..`, `/year/2024` |
 //! | `title_{en,fr,es,ar}`, `body_{..}` | text, `cp_xx` tokens, positions | a record's text, in its language's fields |
-//! | `title_any`, `body_any` | text, `cp_neutral` tokens, no positions | every record's surface forms: typo tolerance and suggestions only |
+//! | `title_any`, `body_any` | text, `cp_neutral` tokens, no positions | surface forms: suggestions (title) and typo correction (each record's distinct words of 4+ chars) only |
 //!
 //! Record text fields are analyzed by the ingest (once per record and
 //! chain, shared with the glossary tags) and handed to tantivy through the
@@ -35,7 +35,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or what goes into it changes: an index with
 /// another version is rebuilt from scratch at open.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Languages with their own fields, in field-array order.
 pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
