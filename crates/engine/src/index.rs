@@ -785,26 +785,38 @@ enum Learned {
     Unsure,
 }
 
-/// What `analyzer` makes of `word`, a token text of the tokenizer.
+/// What `analyzer` makes of `word`, a token text of the tokenizer. The
+/// tokenizer alone must give `word` back whole as its first token; it may
+/// add others at the same position (`CPIMS+` gives `CPIMS+`, then `CPIMS`),
+/// each of which the chain rewrites or drops on its own, in order: the
+/// first output is `word`'s when none is dropped (or all are).
 fn learn(analyzer: &mut TextAnalyzer, probe: &mut CpTokenizer, word: &str) -> Learned {
-    let whole = |t: &Token| t.position == 0 && t.offset_from == 0 && t.offset_to == word.len();
     let mut alone = probe.token_stream(word);
-    if !alone.advance() || !whole(alone.token()) || alone.token().text != word {
-        return Learned::Unsure;
+    let mut count = 0;
+    while alone.advance() {
+        let t = alone.token();
+        let fine = t.position == 0
+            && (count > 0 || (t.text == word && t.offset_from == 0 && t.offset_to == word.len()));
+        if !fine {
+            return Learned::Unsure;
+        }
+        count += 1;
     }
-    let mut out = Learned::Dropped;
+    let mut outputs: Vec<String> = Vec::with_capacity(count);
     let mut stream = analyzer.token_stream(word);
     while stream.advance() {
         let t = stream.token();
-        if whole(t) {
-            if matches!(out, Learned::Kept(_)) || t.text.is_empty() || t.text.contains([NEXT, SAME])
-            {
-                return Learned::Unsure;
-            }
-            out = Learned::Kept(t.text.clone());
+        if t.position != 0 || t.text.is_empty() || t.text.contains([NEXT, SAME]) {
+            return Learned::Unsure;
         }
+        outputs.push(t.text.clone());
     }
-    out
+    match outputs.len() {
+        _ if count == 0 => Learned::Unsure,
+        0 => Learned::Dropped,
+        n if n == count => Learned::Kept(outputs.swap_remove(0)),
+        _ => Learned::Unsure,
+    }
 }
 
 /// Runs `f` with this thread's memo.
@@ -966,6 +978,14 @@ mod tests {
             }
         }
         assert!(compared > 10_000, "{compared} tokens");
+        // Every word was learned (none left to whole-text analysis).
+        with_memo(|memo| {
+            let short = memo.words.short.values();
+            let unsure = short
+                .chain(memo.words.long.values())
+                .filter(|v| v.contains(&UNSURE));
+            assert_eq!(unsure.count(), 0);
+        });
     }
 
     fn record(id: &str, lang: Lang, title: &str, body: String) -> Record {
