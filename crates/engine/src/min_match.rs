@@ -21,6 +21,8 @@ const WORDS: usize = WINDOW as usize / 64;
 pub struct MinMatch {
     pub clauses: Vec<Box<dyn Query>>,
     pub min: usize,
+    /// Added to a document's score per clause it matches.
+    pub bonus: Score,
 }
 
 impl Clone for MinMatch {
@@ -28,6 +30,7 @@ impl Clone for MinMatch {
         MinMatch {
             clauses: self.clauses.iter().map(|q| q.box_clone()).collect(),
             min: self.min,
+            bonus: self.bonus,
         }
     }
 }
@@ -41,6 +44,7 @@ impl Query for MinMatch {
                 .map(|q| q.weight(enable_scoring))
                 .collect::<tantivy::Result<_>>()?,
             min: self.min.max(1),
+            bonus: self.bonus,
         }))
     }
 
@@ -54,6 +58,7 @@ impl Query for MinMatch {
 struct MinMatchWeight {
     weights: Vec<Box<dyn Weight>>,
     min: usize,
+    bonus: Score,
 }
 
 impl Weight for MinMatchWeight {
@@ -68,7 +73,11 @@ impl Weight for MinMatchWeight {
         if children.len() < self.min {
             return Ok(Box::new(EmptyScorer));
         }
-        Ok(Box::new(MinMatchScorer::new(children, self.min)))
+        Ok(Box::new(MinMatchScorer::new(
+            children,
+            self.min,
+            self.bonus * boost,
+        )))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -85,8 +94,12 @@ impl Weight for MinMatchWeight {
                 self.min
             )));
         }
-        let total = matched.iter().map(Explanation::value).sum();
-        let mut e = Explanation::new("sum of the matching clauses (at least the minimum)", total);
+        let total = matched.iter().map(Explanation::value).sum::<Score>()
+            + self.bonus * matched.len() as Score;
+        let mut e = Explanation::new(
+            "sum of the matching clauses (at least the minimum), plus the bonus per clause",
+            total,
+        );
         for m in matched {
             e.add_detail(m);
         }
@@ -97,6 +110,7 @@ impl Weight for MinMatchWeight {
 struct MinMatchScorer {
     children: Vec<Box<dyn Scorer>>,
     min: u32,
+    bonus: Score,
     /// Per doc of the window: matching clauses and their summed score.
     counts: Box<[u32]>,
     scores: Box<[Score]>,
@@ -110,10 +124,11 @@ struct MinMatchScorer {
 }
 
 impl MinMatchScorer {
-    fn new(children: Vec<Box<dyn Scorer>>, min: usize) -> MinMatchScorer {
+    fn new(children: Vec<Box<dyn Scorer>>, min: usize, bonus: Score) -> MinMatchScorer {
         let mut s = MinMatchScorer {
             children,
             min: u32::try_from(min).unwrap_or(u32::MAX),
+            bonus,
             counts: vec![0; WINDOW as usize].into_boxed_slice(),
             scores: vec![0.0; WINDOW as usize].into_boxed_slice(),
             bits: [0; WORDS],
@@ -184,7 +199,7 @@ impl DocSet for MinMatchScorer {
                 self.scores[i] = 0.0;
                 if count >= self.min {
                     self.doc = self.start + i as DocId;
-                    self.score = score;
+                    self.score = score + self.bonus * count as Score;
                     return self.doc;
                 }
             }
@@ -285,14 +300,23 @@ mod tests {
             Term::from_field_text(tag, "rare"),
             IndexRecordOption::WithFreqs,
         ));
-        for min in 2..=4 {
+        for min in 1..=4 {
             let clauses = || words[..4].iter().map(|w| term(w)).collect::<Vec<_>>();
+            // With the bonus, tantivy's side wraps each clause in PlusConst.
+            let bonus = if min == 3 { 1.0 } else { 0.0 };
             let ours: Box<dyn Query> = Box::new(MinMatch {
                 clauses: clauses(),
                 min,
+                bonus,
             });
             let theirs: Box<dyn Query> = Box::new(BooleanQuery::with_minimum_required_clauses(
-                clauses().into_iter().map(|q| (Occur::Should, q)).collect(),
+                clauses()
+                    .into_iter()
+                    .map(|q| {
+                        let q: Box<dyn Query> = Box::new(crate::plain_seek::PlusConst(q, bonus));
+                        (Occur::Should, q)
+                    })
+                    .collect(),
                 min,
             ));
             for filtered in [false, true] {

@@ -555,23 +555,25 @@ impl<'a> Builder<'a> {
                 })
                 .collect();
             let Some(q) = should(clauses) else { continue };
-            let q = if COVERAGE_BONUS > 0.0 {
-                boxed(crate::plain_seek::PlusConst(q, COVERAGE_BONUS))
-            } else {
-                q
-            };
             let single_phrase = group.len() == 1 && matches!(group[0], Item::Phrase(_));
             if single_phrase {
-                required.push(q);
+                required.push(covered(q));
             } else if group.len() == 1 && is_stop_word(group[0].text()) {
-                weak.push(q);
+                weak.push(covered(q));
             } else {
+                // Bare: the coverage bonus is added where they are combined.
                 content.push(q);
             }
         }
         // Stop words (in some language) only count when they are all there is.
         if content.is_empty() && required.is_empty() {
-            content = std::mem::take(&mut weak);
+            content = std::mem::take(&mut weak)
+                .into_iter()
+                .map(|q| match q.downcast::<crate::plain_seek::PlusConst>() {
+                    Ok(plus) => plus.0,
+                    Err(q) => q,
+                })
+                .collect();
         } else {
             weak.clear();
         }
@@ -583,28 +585,28 @@ impl<'a> Builder<'a> {
         if !content.is_empty() {
             let n = content.len();
             let m = min_match(n).clamp(1, n);
-            if n == 1 || (m == 1 && top.is_empty() && weak.is_empty()) {
-                // Plain union: no wrapper needed.
-                let q = if n == 1 {
-                    content.pop()
-                } else {
-                    should(content)
-                };
-                if let Some(q) = q {
-                    top.push((Occur::Must, q));
+            if n == 1 {
+                if let Some(q) = content.pop() {
+                    top.push((Occur::Must, covered(q)));
                 }
-            } else if m >= 2 && !tantivy_min_match() {
-                // Windowed, not tantivy's heap: same matches, same sums.
+            } else if tantivy_min_match() {
+                let core = BooleanQuery::with_minimum_required_clauses(
+                    content
+                        .into_iter()
+                        .map(|q| (Occur::Should, covered(q)))
+                        .collect(),
+                    m,
+                );
+                top.push((Occur::Must, boxed(core)));
+            } else {
+                // Windowed, not tantivy's heap or nested unions: the same
+                // matches and sums, the coverage bonus counted once per
+                // matching group inside (no wrapper per group).
                 let core = min_match::MinMatch {
                     clauses: content,
                     min: m,
+                    bonus: COVERAGE_BONUS,
                 };
-                top.push((Occur::Must, boxed(core)));
-            } else {
-                let core = BooleanQuery::with_minimum_required_clauses(
-                    content.into_iter().map(|q| (Occur::Should, q)).collect(),
-                    m,
-                );
                 top.push((Occur::Must, boxed(core)));
             }
         }
@@ -628,6 +630,15 @@ impl<'a> Builder<'a> {
             highlight: hl,
             content_groups,
         }
+    }
+}
+
+/// `q` plus the coverage bonus when it matches.
+fn covered(q: Box<dyn Query>) -> Box<dyn Query> {
+    if COVERAGE_BONUS > 0.0 {
+        boxed(crate::plain_seek::PlusConst(q, COVERAGE_BONUS))
+    } else {
+        q
     }
 }
 
