@@ -8,7 +8,7 @@
 //! | chain | steps after lowercasing | `input` -> tokens |
 //! |---|---|---|
 //! | `cp_en` | possessive, Arabic normalize, ASCII fold, stop words, British -> American spelling, Snowball English | `Children's safe spaces` -> `children safe space` |
-//! | `cp_fr` | elision, Arabic normalize, ASCII fold, stop words, `-ée` -> `-é`, Snowball French | `l’enfance en sécurité` -> `enfanc securit` |
+//! | `cp_fr` | elision, Arabic normalize, ASCII fold, stop words, `-ée` -> `-é`, irregular verbs, Snowball French | `l’enfance en sécurité` -> `enfanc securit` |
 //! | `cp_es` | apostrophes, Arabic normalize, ASCII fold, stop words (not `no`), Snowball Spanish | `niños no acompañados` -> `nin no acompan` |
 //! | `cp_ar` | apostrophes, Arabic normalize, Arabic stop words, Arabic light stem, broken plural -> singular | `حمايـــة الأطفالُ` -> `حما طفل` |
 //! | `cp_neutral` | elision + possessive, Arabic normalize, ASCII fold (no stop words, no stems) | `L'enfance الأطفالُ CPIMS+` -> `enfance الاطفال cpims+ cpims` |
@@ -28,7 +28,8 @@
 
 use crate::filters::{
     Apostrophes, ArabicLightStem, ArabicNormalize, ArabicStop, EnglishPossessive, EnglishSpelling,
-    FrenchElision, FrenchFeminine, Lowercase, NeutralApostrophe, SnowballStem, StepFilter, Stop,
+    FrenchElision, FrenchFeminine, FrenchIrregular, Lowercase, NeutralApostrophe, SnowballStem,
+    StepFilter, Stop,
 };
 use crate::stopwords::{ARABIC, ENGLISH, FRENCH, SPANISH};
 use crate::tokenizer::CpTokenizer;
@@ -70,6 +71,7 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
             .filter(AsciiFoldingFilter)
             .filter(StepFilter(Stop(&FRENCH)))
             .filter(StepFilter(FrenchFeminine))
+            .filter(StepFilter(FrenchIrregular))
             .filter(StepFilter(SnowballStem::new(frostem::Algorithm::French)))
             .build(),
         Lang::Es => base
@@ -343,6 +345,24 @@ mod tests {
         same(Lang::Fr, "données", "donnée");
         assert_ne!(a(Lang::Fr, "données"), a(Lang::Fr, "donner"));
         assert_ne!(a(Lang::Fr, "durée"), a(Lang::Fr, "dur"));
+    }
+
+    /// Irregular verbs meet their infinitive and each other.
+    #[test]
+    fn french_irregular_verbs() {
+        same(Lang::Fr, "prise en charge", "prendre en charge");
+        same(Lang::Fr, "pris", "prennent");
+        same(Lang::Fr, "repris", "reprendre");
+        same(Lang::Fr, "comprend", "comprendre");
+        same(Lang::Fr, "viennent", "venir");
+        same(Lang::Fr, "intervient", "intervenir");
+        same(Lang::Fr, "obtiennent", "obtenir");
+        same(Lang::Fr, "remise", "remettre");
+        same(Lang::Fr, "transmis", "transmettre");
+        // Other words that only end alike.
+        assert_ne!(a(Lang::Fr, "patient"), a(Lang::Fr, "patenir"));
+        assert_ne!(a(Lang::Fr, "revenus"), a(Lang::Fr, "revenir"));
+        assert_ne!(a(Lang::Fr, "entreprise"), a(Lang::Fr, "entreprendre"));
     }
 
     // ---- Spanish ----
