@@ -49,6 +49,10 @@ pub(crate) struct Meta {
 }
 
 fn truncate(text: &str, max_chars: usize) -> &str {
+    if text.len() <= max_chars {
+        // No more chars than bytes.
+        return text;
+    }
     match text.char_indices().nth(max_chars) {
         Some((i, _)) => &text[..i],
         None => text,
@@ -393,16 +397,17 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
         later.push(doc);
     }
 
-    let mut blob = TantivyDocument::default();
-    blob.add_text(f.kind, KIND_BLOB);
-    blob.add_text(f.id, &r.id);
     let mut stored = r.clone();
     stored.hash = hash.to_string();
     if whole_body {
         // Stored once: `body_raw` holds it all (see `Engine::record`).
         stored.body = String::new();
     }
-    blob.add_text(f.json, serde_json::to_string(&stored).unwrap_or_default());
+    let json = serde_json::to_string(&stored).unwrap_or_default();
+    let mut blob = TantivyDocument::default();
+    blob.add_text(f.kind, KIND_BLOB);
+    blob.add_text(f.id, &r.id);
+    blob.add_text(f.json, json);
     later.push(blob);
     (record_doc, later)
 }
