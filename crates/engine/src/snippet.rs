@@ -215,8 +215,9 @@ fn with_memo<T>(f: impl FnOnce(&mut Memo) -> T) -> T {
 
 /// Passage length, in chars (about two lines of a results page). With 200,
 /// and the title repeated as a snippet, a 10-hit Arabic answer on the
-/// sample corpus took 14 KB; with 140 and `title_highlights`, under 10 KB.
-pub const SNIPPET_CHARS: usize = 140;
+/// sample corpus took 14 KB; with 130 and `title_highlights`, under 10 KB
+/// (140 left the longest Arabic answer at 10,002 bytes).
+pub const SNIPPET_CHARS: usize = 130;
 
 /// Passage length of each matched page of a document, in chars: a hint of
 /// what the page says (the best page's full passage is the hit's own).
