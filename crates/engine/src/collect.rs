@@ -15,9 +15,10 @@
 //!   are read only for a match that would enter the top hits (its score
 //!   beats the worst kept one), not for every match.
 //!
-//! The order is the same as `key_fn`: relevance (score x document prior),
-//! then date (newest first, undated last), then the id's first 8 bytes
-//! (ascending); equal keys keep the earlier document.
+//! The order: relevance (score x document prior), then date (newest first,
+//! undated last), then the id (ascending, all of it): the same hits
+//! whatever the segment layout, even at the cut (within a segment the id
+//! column's term ordinals order ids; across segments tied ids are read).
 
 use crate::search::DOCUMENT_PRIOR;
 use crate::Sort;
@@ -26,7 +27,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::schema::Facet;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
@@ -144,12 +145,16 @@ pub struct SearchCollector {
     pub limit: usize,
     pub offset: usize,
     pub sort: Sort,
+    /// Multiply documents' scores by [`DOCUMENT_PRIOR`].
+    pub prior: bool,
 }
 
-/// A kept hit: better first when compared (key greater, then earlier doc).
+/// A kept hit: better first when compared (key greater, then smaller id
+/// ordinal in its segment, then earlier doc).
 #[derive(Clone, Copy)]
 struct Entry {
     key: Key,
+    ord: u64,
     doc: DocAddress,
 }
 
@@ -162,7 +167,9 @@ fn cmp_key(a: &Key, b: &Key) -> Ordering {
 impl Ord for Entry {
     /// `Greater` is worse: the heap's top is the worst kept hit.
     fn cmp(&self, other: &Self) -> Ordering {
-        cmp_key(&other.key, &self.key).then_with(|| self.doc.cmp(&other.doc))
+        cmp_key(&other.key, &self.key)
+            .then_with(|| self.ord.cmp(&other.ord))
+            .then_with(|| self.doc.cmp(&other.doc))
     }
 }
 
@@ -185,6 +192,7 @@ pub struct SegmentFruit {
     counts: Vec<u64>,
     data: Arc<SegmentData>,
     top: Vec<Entry>,
+    ids: Option<StrColumn>,
 }
 
 pub struct SearchSegmentCollector {
@@ -197,6 +205,8 @@ pub struct SearchSegmentCollector {
     heap: BinaryHeap<Entry>,
     date: Option<Column<i64>>,
     idkey: Option<Column<u64>>,
+    ids: Option<StrColumn>,
+    prior: bool,
 }
 
 impl Collector for SearchCollector {
@@ -220,6 +230,8 @@ impl Collector for SearchCollector {
             heap: BinaryHeap::new(),
             date: ff.i64("date").ok(),
             idkey: ff.u64("idkey").ok(),
+            ids: ff.str("id").ok().flatten(),
+            prior: self.prior,
         })
     }
 
@@ -233,7 +245,8 @@ impl Collector for SearchCollector {
             .iter()
             .map(|r| (r.to_string(), BTreeMap::new()))
             .collect();
-        let mut top: Vec<Entry> = Vec::new();
+        let mut top: Vec<(Entry, usize)> = Vec::new();
+        let mut columns: Vec<Option<StrColumn>> = Vec::new();
         for fruit in fruits {
             total += fruit.count;
             for (i, &n) in fruit.counts.iter().enumerate() {
@@ -246,9 +259,33 @@ impl Collector for SearchCollector {
                         .or_default() += n;
                 }
             }
-            top.extend(fruit.top);
+            let f = columns.len();
+            top.extend(fruit.top.into_iter().map(|e| (e, f)));
+            columns.push(fruit.ids);
         }
-        top.sort_unstable();
+        // Entries of different segments with equal keys: their ids decide
+        // (read only for those).
+        top.sort_unstable_by_key(|a| a.0);
+        let mut ids: Vec<String> = vec![String::new(); top.len()];
+        for i in 0..top.len() {
+            let tied = |j: usize| {
+                top.get(j)
+                    .is_some_and(|o: &(Entry, usize)| cmp_key(&o.0.key, &top[i].0.key).is_eq())
+            };
+            if (i > 0 && tied(i - 1)) || tied(i + 1) {
+                let (e, f) = &top[i];
+                if let Some(Some(column)) = columns.get(*f) {
+                    let _ = column.ord_to_str(e.ord, &mut ids[i]);
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..top.len()).collect();
+        order.sort_by(|&a, &b| {
+            cmp_key(&top[b].0.key, &top[a].0.key)
+                .then_with(|| ids[a].cmp(&ids[b]))
+                .then_with(|| top[a].0.cmp(&top[b].0))
+        });
+        let top: Vec<Entry> = order.into_iter().map(|i| top[i].0).collect();
         Ok((
             total,
             facets,
@@ -289,10 +326,11 @@ impl SegmentCollector for SearchSegmentCollector {
                 self.counts[usize::from(v)] += 1;
             }
         }
-        let document = data
-            .documents
-            .get(d / 64)
-            .is_some_and(|w| w & (1 << (d % 64)) != 0);
+        let document = self.prior
+            && data
+                .documents
+                .get(d / 64)
+                .is_some_and(|w| w & (1 << (d % 64)) != 0);
         let score = f64::from(if document {
             score * DOCUMENT_PRIOR
         } else {
@@ -307,6 +345,11 @@ impl SegmentCollector for SearchSegmentCollector {
         }
         let entry = Entry {
             key: self.key(doc, score),
+            ord: self
+                .ids
+                .as_ref()
+                .and_then(|c| c.term_ords(doc).next())
+                .unwrap_or(u64::MAX),
             doc: DocAddress::new(self.segment, doc),
         };
         if self.heap.len() < self.k {
@@ -324,6 +367,7 @@ impl SegmentCollector for SearchSegmentCollector {
             counts: self.counts,
             data: self.data,
             top: self.heap.into_vec(),
+            ids: self.ids,
         }
     }
 }

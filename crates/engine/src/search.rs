@@ -15,13 +15,13 @@ use analysis::Lang;
 use ingest::RecordKind;
 use std::ops::Bound;
 use std::time::Instant;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{FacetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, Query,
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
 /// The deepest a search may page (`offset`).
 pub const MAX_OFFSET: usize = 10_000;
@@ -135,10 +135,11 @@ fn term(field: Field, text: &str) -> TermQuery {
 /// smallest date.
 type Key = (f64, f64, u64);
 
+#[cfg(test)]
 pub(crate) fn key_fn(
     sort: Sort,
-) -> impl Fn(&SegmentReader) -> Box<dyn Fn(DocId, Score) -> Key> + Send + Sync {
-    move |segment: &SegmentReader| {
+) -> impl Fn(&tantivy::SegmentReader) -> Box<dyn Fn(tantivy::DocId, Score) -> Key> + Send + Sync {
+    move |segment: &tantivy::SegmentReader| {
         let ff = segment.fast_fields();
         let date = ff.i64("date").ok();
         let idkey = ff.u64("idkey").ok();
@@ -151,7 +152,7 @@ pub(crate) fn key_fn(
                 .ok()
                 .flatten()
         });
-        Box::new(move |doc: DocId, score: Score| {
+        Box::new(move |doc: tantivy::DocId, score: Score| {
             let score = match (&types, document) {
                 (Some(t), Some(ord)) if t.term_ords(doc).next() == Some(ord) => {
                     score * DOCUMENT_PRIOR
@@ -244,8 +245,9 @@ impl Engine {
     /// Fewer than [`RELATED_BELOW`] matches bring records on the same
     /// topics and concepts after them (relevance sort only; counted in
     /// `total`, not in `facets`; `explain` marks them). Ties: score, then
-    /// date (newest first, undated last), then id (ascending, by its first
-    /// 8 bytes; the rest in index order). Facets count every match.
+    /// date (newest first, undated last), then id (ascending), at the cut
+    /// too: the same hits whatever the index's segment layout (related
+    /// records likewise). Facets count every match.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, Error> {
         let start = Instant::now();
         let filters = validate(req)?;
@@ -263,6 +265,7 @@ impl Engine {
             limit: req.limit,
             offset: req.offset,
             sort: req.sort,
+            prior: true,
         };
         let (mut total, mut facets, mut docs) = searcher.search(&*query, &collector)?;
         if total == 0 && default_min_match(built.content_groups) > 1 {
@@ -457,10 +460,21 @@ impl Engine {
         for q in &built.excluded {
             clauses.push((Occur::MustNot, q.box_clone()));
         }
-        let found = searcher.search(
+        // Ties broken by date, then id, as for matches (not by the segment
+        // layout).
+        let (_, _, found) = searcher.search(
             &BooleanQuery::new(clauses),
-            &TopDocs::with_limit(n.max(1)).order_by_score(),
+            &collect::SearchCollector {
+                limit: n.max(1),
+                offset: 0,
+                sort: Sort::Relevance,
+                prior: false,
+            },
         )?;
+        let found: Vec<(Score, DocAddress)> = found
+            .into_iter()
+            .map(|(key, addr)| (key.0 as Score, addr))
+            .collect();
         let top = found.first().map_or(1.0, |(s, _)| s.max(f32::MIN_POSITIVE));
         Ok(found
             .into_iter()
@@ -620,8 +634,13 @@ impl Engine {
             filter(term(fl.kind, KIND_RECORD)),
             (Occur::MustNot, boxed(term(fl.id, id))),
         ]);
-        let top = TopDocs::with_limit(limit.max(1)).tweak_score(key_fn(Sort::Relevance));
-        let (total, counts, docs) = searcher.search(&query, &(Count, facet_collector(), top))?;
+        let top = collect::SearchCollector {
+            limit: limit.max(1),
+            offset: 0,
+            sort: Sort::Relevance,
+            prior: true,
+        };
+        let (counts, (total, _, docs)) = searcher.search(&query, &(facet_collector(), top))?;
         let hl = Highlight::default();
         let mut hits = Vec::new();
         if limit > 0 {
