@@ -28,9 +28,9 @@
 //! 12/12 when fed our normalized text (it expects `ة`, and it does not strip
 //! `وال`: `والعنف` stays whole). Snowball also cuts root letters
 //! (`برامج`->`رامج`, `بديلة`->`ديل`, `وزارة`->`زار`, `بيانات`->`يانا`).
-//! Neither handles broken plurals (`طفل`/`أطفال`): the `cp_ar` chain rewrites
-//! a written list of them to the singular after light stemming (see
-//! `arabic_plurals`).
+//! Neither handles broken plurals (`طفل`/`أطفال`); the glossary lists them
+//! (and [`crate::singular_stem`] maps a written list of them, outside the
+//! chain, see `arabic_plurals`).
 
 use unicode_normalization::UnicodeNormalization;
 

@@ -1,16 +1,22 @@
 //! Arabic broken plurals: a written list of common plural -> singular pairs
 //! of the helpdesk's vocabulary (children, families, places, documents,
-//! people, time, money), so that `طفل` finds `الأطفال`, `مدرسة` finds
-//! `المدارس`, `تقرير` finds `تقارير`.
+//! people, time, money): [`singular_stem`] maps the light stem of `الأطفال`
+//! to that of `طفل`, of `المدارس` to `مدرسة`, of `تقارير` to `تقرير`.
 //!
 //! Light stemming removes affixes (`ال`, `ات`, `ين` ...) but cannot undo an
 //! internal plural pattern (`أفعال`, `مفاعل`, `فعول`). Each pair below is a
 //! fact of Arabic grammar, written in ordinary spelling; at first use both
-//! sides are normalized and light-stemmed, and the plural's stem is then
-//! rewritten to the singular's stem by [`singular_stem`] in the `cp_ar`
-//! chain (index and query alike). A few sound plurals the light stemmer
-//! cuts differently from their singular (`فتيات`/`فتاة`, `سنوات`/`سنة`)
-//! are listed too.
+//! sides are normalized and light-stemmed. A few sound plurals the light
+//! stemmer cuts differently from their singular (`فتيات`/`فتاة`,
+//! `سنوات`/`سنة`) are listed too.
+//!
+//! **Not in the `cp_ar` chain.** Rewriting plurals at index and query time
+//! was measured (2026-11-25): judged set Arabic nDCG@10 0.731 without, 0.729
+//! with; held-out Arabic queries 0.436 without, 0.377 with (merging `طفل`
+//! and `أطفال` makes the commonest word of the corpus commoner still, and
+//! costs the precision of every query that names children). The glossary
+//! lists the plural forms that matter for concepts instead; this function
+//! stays for callers that want the lemma.
 //!
 //! Left out on purpose: plurals whose stem is another common word once
 //! stemmed (`عمال` workers would meet `عمالة` labour; `طلبة` students is
@@ -168,10 +174,18 @@ pub fn singular_stem(stem: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{analyze, Lang};
+
+    fn stem(w: &str) -> String {
+        light_stem(&normalize_arabic(w)).to_string()
+    }
+
+    fn lemma(w: &str) -> String {
+        let s = stem(w);
+        singular_stem(&s).map_or(s, str::to_string)
+    }
 
     fn same(a: &str, b: &str) {
-        assert_eq!(analyze(Lang::Ar, a), analyze(Lang::Ar, b), "{a} / {b}");
+        assert_eq!(lemma(a), lemma(b), "{a} / {b}");
     }
 
     #[test]
@@ -196,22 +210,20 @@ mod tests {
         same("الشركاء", "شريك");
         same("الأنشطة", "النشاط");
         same("اللجان", "لجنة");
+        same("الحوادث", "حادث");
     }
 
     #[test]
     fn other_words_are_left_alone() {
-        // Sound plurals and words that are not listed plurals.
-        same("الحالات", "حالة");
-        same("المخيمات", "مخيم");
-        assert_eq!(analyze(Lang::Ar, "طلب"), ["طلب"]);
-        assert_eq!(analyze(Lang::Ar, "عمالة"), analyze(Lang::Ar, "العمالة"));
-        assert_ne!(analyze(Lang::Ar, "عمالة"), analyze(Lang::Ar, "عامل"));
-        assert_ne!(analyze(Lang::Ar, "المدارس"), analyze(Lang::Ar, "طفل"));
+        for w in ["الحالات", "المخيمات", "طلب", "عمالة", "الحدود"] {
+            assert_eq!(singular_stem(&stem(w)), None, "{w}");
+        }
+        assert_ne!(lemma("عمالة"), lemma("عامل"));
+        assert_ne!(lemma("المدارس"), lemma("طفل"));
     }
 
     #[test]
     fn every_pair_changes_something_and_maps_to_a_non_plural() {
-        let stem = |w: &str| light_stem(&normalize_arabic(w)).to_string();
         for (plural, singular) in PAIRS {
             let (p, s) = (stem(plural), stem(singular));
             // A singular stem is never itself rewritten (no chains).
@@ -221,7 +233,6 @@ mod tests {
             );
             assert!(!p.is_empty() && !s.is_empty(), "{plural} {singular}");
         }
-        // The pairs that the light stemmer already joins are no-ops.
         assert!(MAP.len() >= 100, "{}", MAP.len());
     }
 }

@@ -437,11 +437,6 @@ impl Step for ArabicLightStem {
         let (from, to) = light_stem_range(text);
         text.truncate(to);
         text.drain(..from);
-        // A listed broken plural becomes its singular (`اطفال` -> `طفل`).
-        if let Some(singular) = crate::arabic_plurals::singular_stem(text) {
-            text.clear();
-            text.push_str(singular);
-        }
         true
     }
 }

@@ -56,89 +56,14 @@ impl StopList {
 }
 
 /// English: Lucene's set minus `no`/`not`, plus the clitics left by
-/// contractions, plus personal and possessive pronouns and auxiliaries
-/// (from the Snowball English list): Lucene's 33 words keep `she`, `her`,
-/// `we`, `our`, `has`, `should`, which in a typed question ("girl told
-/// facilitator she was raped where to send her") outweigh the content
-/// words they sit beside. Question words stay (see French).
+/// contractions. (Pronouns and auxiliaries from the Snowball list were tried
+/// on 2026-11-25: judged English nDCG@10 +0.006, held-out English queries
+/// 0.456 -> 0.347, so they stay searchable words.)
 pub(crate) static ENGLISH: LazyLock<StopList> = LazyLock::new(|| {
     StopList::new(&[
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "will",
-        "with",
-        "s",
-        "t", // Pronouns and auxiliaries.
-        "i",
-        "me",
-        "my",
-        "myself",
-        "we",
-        "our",
-        "ours",
-        "ourselves",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "he",
-        "him",
-        "his",
-        "himself",
-        "she",
-        "her",
-        "hers",
-        "herself",
-        "its",
-        "itself",
-        "them",
-        "theirs",
-        "themselves",
-        "am",
-        "were",
-        "been",
-        "being",
-        "has",
-        "had",
-        "having",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "would",
-        "should",
-        "could",
-        "can",
-        "cannot",
-        "must",
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
+        "it", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they",
+        "this", "to", "was", "will", "with", "s", "t",
     ])
 });
 
@@ -392,8 +317,6 @@ mod tests {
     #[test]
     fn lists_have_their_words() {
         assert!(ENGLISH.contains("the") && !ENGLISH.contains("no") && !ENGLISH.contains("child"));
-        assert!(ENGLISH.contains("she") && ENGLISH.contains("our") && ENGLISH.contains("should"));
-        assert!(!ENGLISH.contains("not") && !ENGLISH.contains("where"));
         assert!(FRENCH.contains("ete") && FRENCH.contains("l") && FRENCH.contains("jusqu"));
         assert!(!FRENCH.contains("non") && !FRENCH.contains("enfant"));
         assert!(FRENCH.contains("faire") && SPANISH.contains("hacer"));
