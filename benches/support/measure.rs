@@ -179,7 +179,12 @@ pub fn parse_size(s: &str) -> usize {
 /// (Linux `/proc/self/stat`; 0 elsewhere): work done, whatever the load of
 /// a shared machine.
 pub fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+    process_cpu_seconds("self")
+}
+
+/// [`cpu_seconds`] of another process (`pid`), or of this one (`"self"`).
+pub fn process_cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return 0.0;
     };
     // Fields after the command name (which may hold spaces) in parentheses.
