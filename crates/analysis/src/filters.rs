@@ -11,7 +11,6 @@ use crate::arabic::{light_stem_range, normalize_arabic_into};
 use crate::stopwords::StopList;
 use crate::tokenizer::is_apostrophe;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::mem;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -441,29 +440,6 @@ impl Step for ArabicLightStem {
     }
 }
 
-/// FNV-1a: a fast hash for short keys (stem cache).
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
 /// Entries kept per analyzer instance before the stem cache is emptied
 /// (a few hundred kB; word frequencies are Zipfian, so it refills with the
 /// common words at once).
@@ -475,7 +451,7 @@ const STEM_CACHE_ENTRIES: usize = 8192;
 /// are repeats. Cloning gives an empty cache.
 pub(crate) struct SnowballStem {
     stemmer: frostem::Stemmer,
-    cache: HashMap<Box<str>, Box<str>, BuildHasherDefault<Fnv>>,
+    cache: HashMap<Box<str>, Box<str>, fnv::FnvBuildHasher>,
 }
 
 impl SnowballStem {

@@ -32,7 +32,6 @@ use crate::analyzers::for_each_token;
 use crate::Lang;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::{LazyLock, OnceLock};
 
 /// The data file, as shipped.
@@ -123,30 +122,7 @@ struct Entry {
 /// All forms analyzed with one chain, indexed by their first token; entries
 /// longest first.
 struct Matcher {
-    by_first: HashMap<String, Vec<Entry>, BuildHasherDefault<Fnv1a>>,
-}
-
-/// FNV-1a: the matcher is looked up once per token of every indexed text,
-/// and its keys are short words (SipHash costs more than the lookup).
-#[derive(Default)]
-struct Fnv1a(u64);
-
-impl std::hash::Hasher for Fnv1a {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    by_first: HashMap<String, Vec<Entry>, fnv::FnvBuildHasher>,
 }
 
 /// The glossary (see the module documentation).
@@ -381,8 +357,7 @@ impl Glossary {
     /// of `lang` plus every acronym; for `Und`, every form of every language.
     fn matcher(&self, lang: Lang) -> &Matcher {
         self.matchers[lang_index(lang)].get_or_init(|| {
-            let mut by_first: HashMap<String, Vec<Entry>, BuildHasherDefault<Fnv1a>> =
-                HashMap::default();
+            let mut by_first: HashMap<String, Vec<Entry>, fnv::FnvBuildHasher> = HashMap::default();
             for (ci, concept) in self.concepts.iter().enumerate() {
                 for (fi, form) in concept.forms.iter().enumerate() {
                     if !(lang == Lang::Und || form.lang == lang || form.is_acronym) {

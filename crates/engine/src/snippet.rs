@@ -26,29 +26,8 @@ const UNSURE: u32 = u32::MAX - 2;
 /// Words remembered per thread before the memo starts over.
 const MEMO_WORDS: usize = 200_000;
 
-/// FNV-1a: the memo's keys are short words.
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FnvMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<Fnv>>;
+/// FNV-1a (the `fnv` crate): the memo's keys are short words.
+type FnvMap<V> = HashMap<Box<str>, V, fnv::FnvBuildHasher>;
 
 /// One thread's analyzers (one per language, then neutral) and what each
 /// makes of the words seen so far. Snippets analyze every hit's title and
