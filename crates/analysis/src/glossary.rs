@@ -15,6 +15,15 @@
 //!   `UASC` reaches `enfants non accompagnés`, `gestion de cas` reaches
 //!   `case management` and `إدارة الحالات`.
 //!
+//! The **translation lexicon** (`crates/analysis/data/lexicon/*.tsv`, one
+//! line per word: id, then its forms in en, fr, es and ar) adds the
+//! everyday content words of the helpdesk (`school`, `train`, `border`,
+//! country names) as untagged concepts ([`Concept::tagged`] false): queries
+//! name them like any concept, so a question typed in one language also
+//! searches the words of the other three, but documents are not tagged with
+//! them (which would double the index's postings): the engine searches their
+//! forms in each language's fields instead.
+//!
 //! Matching works on analyzed tokens, so a form matches whatever its chain
 //! makes equal: plurals and stems (`separated children` = `separated
 //! child`), accents (`securite`), elisions (`l’enfance`), Arabic spelling
@@ -37,6 +46,14 @@ use std::sync::{LazyLock, OnceLock};
 /// The data file, as shipped.
 pub const BUILTIN_TSV: &str = include_str!("../data/glossary.tsv");
 
+/// The translation lexicon files, as shipped (`data/lexicon/*.tsv`, format in
+/// [`Glossary::add_lexicon`]): everyday content words of the helpdesk in
+/// the four languages, for query-time translation only.
+pub const BUILTIN_LEXICON: [&str; 2] = [
+    include_str!("../data/lexicon/en-fr.tsv"),
+    include_str!("../data/lexicon/es-ar.tsv"),
+];
+
 /// One form of a concept: a term or an acronym in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Form {
@@ -56,6 +73,12 @@ pub struct Concept {
     /// Every form, in data-file order (English, French, Spanish, Arabic as
     /// the file lists them).
     pub forms: Vec<Form>,
+    /// Whether documents are tagged with the concept at index time
+    /// ([`Glossary::concepts_in`]): true for the glossary's concepts, false
+    /// for the lexicon's words, which only queries name
+    /// ([`Glossary::concepts_in_query`]) and which are searched through
+    /// their forms.
+    pub tagged: bool,
 }
 
 impl Concept {
@@ -129,7 +152,8 @@ struct Matcher {
 pub struct Glossary {
     concepts: Vec<Concept>,
     by_id: HashMap<String, usize>,
-    matchers: [OnceLock<Matcher>; 5],
+    /// Per chain (`lang_index`): tagged concepts only, then every concept.
+    matchers: [OnceLock<Matcher>; 10],
 }
 
 impl std::fmt::Debug for Glossary {
@@ -236,12 +260,20 @@ fn written_as_acronym(surface: &str) -> bool {
 }
 
 static BUILTIN: LazyLock<Glossary> = LazyLock::new(|| {
-    Glossary::parse(BUILTIN_TSV).unwrap_or_else(|e| panic!("built-in glossary: {e}"))
+    let mut glossary =
+        Glossary::parse(BUILTIN_TSV).unwrap_or_else(|e| panic!("built-in glossary: {e}"));
+    for (i, tsv) in BUILTIN_LEXICON.iter().enumerate() {
+        glossary
+            .add_lexicon(tsv)
+            .unwrap_or_else(|e| panic!("built-in lexicon file {i}: {e}"));
+    }
+    glossary
 });
 
 impl Glossary {
-    /// The glossary shipped in the crate (`data/glossary.tsv`), parsed once.
-    /// The data file is validated by the crate's tests, so this never fails.
+    /// The glossary shipped in the crate (`data/glossary.tsv`) with the
+    /// translation lexicon (`data/lexicon/*.tsv`), parsed once. The data
+    /// files are validated by the crate's tests, so this never fails.
     pub fn builtin() -> &'static Glossary {
         &BUILTIN
     }
@@ -291,6 +323,7 @@ impl Glossary {
                 concepts.push(Concept {
                     id: id.to_string(),
                     forms: Vec::new(),
+                    tagged: true,
                 });
                 first_line.push(line_no);
                 concepts.len() - 1
@@ -333,6 +366,79 @@ impl Glossary {
         })
     }
 
+    /// Adds a translation lexicon: lines `ID<TAB>EN<TAB>FR<TAB>ES<TAB>AR`,
+    /// each column one or more forms separated by `|`, `#` comments and
+    /// blank lines ignored. Its concepts are not tagged at index time (see
+    /// [`Concept::tagged`]). An id given twice (in this or an earlier
+    /// lexicon) gets the union of the forms; an id of a glossary concept is
+    /// an error.
+    pub fn add_lexicon(&mut self, tsv: &str) -> Result<(), GlossaryError> {
+        let err = |line: usize, message: String| GlossaryError { line, message };
+        const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
+        for (n, raw) in tsv.lines().enumerate() {
+            let line_no = n + 1;
+            let line = raw.trim_end_matches('\r');
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 5 {
+                return Err(err(
+                    line_no,
+                    format!(
+                        "expected 5 tab-separated columns (id en fr es ar), found {}",
+                        cols.len()
+                    ),
+                ));
+            }
+            let id = cols[0].trim();
+            if id.is_empty()
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(err(line_no, format!("bad concept id {id:?}")));
+            }
+            let index = match self.by_id.get(id) {
+                Some(&i) if self.concepts[i].tagged => {
+                    return Err(err(line_no, format!("{id} is a glossary concept")));
+                }
+                Some(&i) => i,
+                None => {
+                    self.concepts.push(Concept {
+                        id: id.to_string(),
+                        forms: Vec::new(),
+                        tagged: false,
+                    });
+                    self.by_id.insert(id.to_string(), self.concepts.len() - 1);
+                    self.concepts.len() - 1
+                }
+            };
+            for (lang, col) in LANGS.iter().zip(&cols[1..]) {
+                let forms: Vec<&str> = col.split('|').map(str::trim).collect();
+                if forms.iter().any(|f| f.is_empty()) {
+                    return Err(err(line_no, format!("empty {lang} form")));
+                }
+                let concept = &mut self.concepts[index];
+                for form in forms {
+                    if !concept
+                        .forms
+                        .iter()
+                        .any(|f| f.lang == *lang && f.text == form)
+                    {
+                        concept.forms.push(Form {
+                            lang: *lang,
+                            text: form.to_string(),
+                            is_acronym: is_acronym(form),
+                        });
+                    }
+                }
+            }
+        }
+        self.matchers = Default::default();
+        Ok(())
+    }
+
     /// Every concept, in data-file order.
     pub fn concepts(&self) -> &[Concept] {
         &self.concepts
@@ -355,10 +461,14 @@ impl Glossary {
 
     /// The forms `lang`'s chain matches, analyzed with that chain: the forms
     /// of `lang` plus every acronym; for `Und`, every form of every language.
-    fn matcher(&self, lang: Lang) -> &Matcher {
-        self.matchers[lang_index(lang)].get_or_init(|| {
+    /// `all`: lexicon concepts too (queries), else tagged concepts only.
+    fn matcher(&self, lang: Lang, all: bool) -> &Matcher {
+        self.matchers[lang_index(lang) + if all { 5 } else { 0 }].get_or_init(|| {
             let mut by_first: HashMap<String, Vec<Entry>, fnv::FnvBuildHasher> = HashMap::default();
             for (ci, concept) in self.concepts.iter().enumerate() {
+                if !(all || concept.tagged) {
+                    continue;
+                }
                 for (fi, form) in concept.forms.iter().enumerate() {
                     if !(lang == Lang::Und || form.lang == lang || form.is_acronym) {
                         continue;
@@ -383,8 +493,10 @@ impl Glossary {
     }
 
     /// Longest, leftmost, non-overlapping matches of `lang`'s forms in `text`.
-    fn find(&self, lang: Lang, text: &str, strict_acronyms: bool) -> Vec<ConceptMatch<'_>> {
-        self.find_in(lang, text, &Slots::new(lang, text), strict_acronyms)
+    /// Documents (`strict`) see tagged concepts and acronyms written in
+    /// capitals only; queries see every concept, acronyms in any case.
+    fn find(&self, lang: Lang, text: &str, strict: bool) -> Vec<ConceptMatch<'_>> {
+        self.find_in(lang, text, &Slots::new(lang, text), strict)
     }
 
     /// [`Glossary::find`] over tokens already made by `lang`'s chain.
@@ -393,9 +505,9 @@ impl Glossary {
         lang: Lang,
         text: &str,
         slots: &Slots<S>,
-        strict_acronyms: bool,
+        strict: bool,
     ) -> Vec<ConceptMatch<'_>> {
-        let matcher = self.matcher(lang);
+        let matcher = self.matcher(lang, !strict);
         let mut out = Vec::new();
         let mut i = 0;
         while i < slots.len() {
@@ -421,7 +533,7 @@ impl Glossary {
                     if form.is_acronym {
                         let surface = &text[from..to];
                         if !same_acronym(surface, &form.text)
-                            || (strict_acronyms && !written_as_acronym(surface))
+                            || (strict && !written_as_acronym(surface))
                         {
                             continue;
                         }
@@ -486,12 +598,22 @@ impl Glossary {
             .collect();
         all.sort_by_key(|m| (m.offset_from, std::cmp::Reverse(m.offset_to)));
         let mut seen = Vec::new();
-        all.retain(|m| {
-            let new = !seen.contains(&m.concept_id);
-            seen.push(m.concept_id);
-            new
-        });
-        all
+        let mut kept: Vec<ConceptMatch<'_>> = Vec::with_capacity(all.len());
+        for m in all {
+            // A match inside a longer one another language's chain made
+            // (`forces armées` inside the CAAFAG term) is not a concept
+            // of its own.
+            let inside = kept.iter().any(|k| {
+                k.offset_from <= m.offset_from
+                    && m.offset_to <= k.offset_to
+                    && k.offset_to - k.offset_from > m.offset_to - m.offset_from
+            });
+            if !inside && !seen.contains(&m.concept_id) {
+                seen.push(m.concept_id);
+                kept.push(m);
+            }
+        }
+        kept
     }
 
     /// Query expansion: for each concept the query mentions (in any of the
@@ -613,9 +735,10 @@ mod tests {
                     problems.push(format!("{}: {:?} analyzes to {tokens} token", c.id, f.text));
                 }
                 // A form finds its own concept in its language's text (as
-                // written, acronyms in capitals) and in a query.
+                // written, acronyms in capitals; lexicon words are not
+                // tagged, so only queries find them) and in a query.
                 let found = ids_in(f.lang, &f.text);
-                if found != [c.id.as_str()] {
+                if c.tagged && found != [c.id.as_str()] {
                     problems.push(format!("{} {}: {:?} finds {found:?}", c.id, f.lang, f.text));
                 }
                 if !g
@@ -636,7 +759,10 @@ mod tests {
         let mut problems = Vec::new();
         for lang in [Lang::En, Lang::Fr, Lang::Es, Lang::Ar, Lang::Und] {
             let mut owner: HashMap<Vec<String>, &str> = HashMap::new();
-            for entries in g.matcher(lang).by_first.values() {
+            // The neutral chain tags `und` documents (glossary concepts
+            // only); queries try the four languages' chains, lexicon too.
+            let queries = lang != Lang::Und;
+            for entries in g.matcher(lang, queries).by_first.values() {
                 for e in entries {
                     let concept = &g.concepts[e.concept as usize];
                     let id = concept.id.as_str();
@@ -692,6 +818,46 @@ mod tests {
             .unwrap();
         assert_eq!(ok.len(), 1);
         assert!(ok.concepts()[0].forms[1].is_acronym);
+    }
+
+    #[test]
+    fn lexicon_words_are_for_queries_only() {
+        let mut g = Glossary::parse(
+            "uasc\ten\tUASC\nuasc\tfr\tENA\nuasc\tes\tNNA\nuasc\tar\tأطفال غير مصحوبين\n",
+        )
+        .unwrap();
+        g.add_lexicon("# words\nw_school\tschool\técole\tescuela\tمدرسة | مدارس\n")
+            .unwrap();
+        // The same id again: forms merged, none repeated.
+        g.add_lexicon("w_school\tschool | schooling\técole\tescuela\tمدرسة\n")
+            .unwrap();
+        let school = g.concept("w_school").unwrap();
+        assert!(!school.tagged && g.concept("uasc").unwrap().tagged);
+        assert_eq!(school.forms.len(), 6);
+        let text = "UASC at the school";
+        let found = |ms: Vec<ConceptMatch<'_>>| {
+            ms.iter()
+                .map(|m| m.concept_id.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found(g.concepts_in(Lang::En, text)), ["uasc"]);
+        assert_eq!(found(g.concepts_in_query(text)), ["uasc", "w_school"]);
+        // A query in Arabic reaches the other languages' words.
+        let forms: Vec<_> = g.expand("المدارس").into_iter().map(|e| e.text).collect();
+        assert!(
+            forms.contains(&"école") && forms.contains(&"escuela"),
+            "{forms:?}"
+        );
+
+        for (tsv, want) in [
+            ("w_a\ta\tb\tc\n", "expected 5"),
+            ("W\ta\tb\tc\td\n", "bad concept id"),
+            ("w_a\ta\t \tc\td\n", "empty fr form"),
+            ("uasc\ta\tb\tc\td\n", "is a glossary concept"),
+        ] {
+            let e = g.add_lexicon(tsv).unwrap_err();
+            assert!(e.to_string().contains(want), "{tsv:?}: {e}");
+        }
     }
 
     #[test]
@@ -843,7 +1009,7 @@ mod tests {
     fn nothing_to_expand() {
         assert!(g().expand("").is_empty());
         assert!(g().expand("the of and").is_empty());
-        assert!(g().expand("quarterly spreadsheet macro").is_empty());
+        assert!(g().expand("zebra xylophone quasar").is_empty());
     }
 
     // ---- concepts in documents (index time) ----

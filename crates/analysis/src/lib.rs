@@ -32,7 +32,8 @@ pub use analyzers::{analyze, analyze_tokens, analyzer, analyzer_name, register};
 pub use arabic::{light_stem, normalize_arabic};
 pub use arabic_plurals::singular_stem;
 pub use glossary::{
-    is_acronym, Concept, ConceptMatch, Expansion, Form, Glossary, GlossaryError, BUILTIN_TSV,
+    is_acronym, Concept, ConceptMatch, Expansion, Form, Glossary, GlossaryError, BUILTIN_LEXICON,
+    BUILTIN_TSV,
 };
 pub use lang::{detect, is_arabic_letter, Detection, Lang, UnknownLang};
 pub use tokenizer::{CpTokenStream, CpTokenizer, MAX_TOKEN_BYTES};

@@ -11,6 +11,10 @@
 //! an acronym) add the records tagged with that concept, x0.4, as an
 //! alternative of each word the concept covers, so `gestion de cas` reaches
 //! `case management` and `إدارة الحالات` and counts as both words.
+//! Everyday words of the translation lexicon (untagged concepts: `school`,
+//! `market`, country names) add their forms in the other languages, each
+//! searched in its own language's title and body fields, x0.4 too: a
+//! question typed in Spanish reaches answers written in English.
 
 #[path = "min_match.rs"]
 mod min_match;
@@ -45,6 +49,9 @@ pub const FUZZY_WEIGHT: f32 = 0.8;
 pub const MAX_CORRECTIONS: usize = 3;
 /// Glossary expansions relative to the user's own words.
 pub const EXPANSION_WEIGHT: f32 = 0.4;
+/// Lexicon translations (everyday words, see `analysis::Glossary`)
+/// relative to the user's own words.
+pub const TRANSLATION_WEIGHT: f32 = 0.4;
 /// A concept named by more than this share of the records (`child`) is not
 /// expanded: it would match most of the index and rank nothing.
 pub const GENERIC_CONCEPT_SHARE: f64 = 0.5;
@@ -392,7 +399,8 @@ impl<'a> Builder<'a> {
         let glossary = analysis::Glossary::builtin();
         let concept = glossary.concept(m.concept_id)?;
         let mut alts: Vec<Box<dyn Query>> = Vec::new();
-        let tagged = self.target.concepts;
+        // Lexicon words have no tags: their forms are searched instead.
+        let tagged = self.target.concepts.filter(|_| concept.tagged);
         // A concept most records name (`child`) adds nothing but work (and,
         // over pages, would rank pages by how often they say "child").
         let generic = Some(self.target.concept_stats).is_some_and(|(body, title)| {
@@ -417,8 +425,19 @@ impl<'a> Builder<'a> {
             alts.extend(should(tags));
         }
         let mut seen: HashSet<(usize, Vec<String>)> = HashSet::new();
+        // The user's own word is searched already.
+        if let Some(slot) = lang_slot(m.lang).filter(|_| !m.is_acronym) {
+            let own = analyze_tokens(m.lang, m.form);
+            seen.insert((slot, own.into_iter().map(|t| t.text).collect()));
+        }
         for form in &concept.forms {
             if form.text == m.form && form.lang == m.lang {
+                continue;
+            }
+            // The lexicon translates: its other forms in the query word's
+            // own language are looser synonyms (`coming` is listed with
+            // `next`), which rank same-language records on the wrong sense.
+            if !concept.tagged && form.lang == m.lang {
                 continue;
             }
             if form.is_acronym {
@@ -449,7 +468,8 @@ impl<'a> Builder<'a> {
             if tagged.is_some() || generic {
                 continue;
             }
-            if let Some(q) = self.pair(None, self.target.body[slot], &tokens, weight) {
+            let title = self.target.title.map(|t| t[slot]);
+            if let Some(q) = self.pair(title, self.target.body[slot], &tokens, weight) {
                 alts.push(q);
             }
         }
@@ -525,7 +545,15 @@ impl<'a> Builder<'a> {
             if covered.is_empty() {
                 continue;
             }
-            let weight = EXPANSION_WEIGHT / covered.len() as f32;
+            let tagged = analysis::Glossary::builtin()
+                .concept(m.concept_id)
+                .is_some_and(|c| c.tagged);
+            let base = if tagged {
+                EXPANSION_WEIGHT
+            } else {
+                TRANSLATION_WEIGHT
+            };
+            let weight = base / covered.len() as f32;
             let Some(clause) = self.concept(&m, weight, &mut hl) else {
                 continue;
             };

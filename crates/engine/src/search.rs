@@ -241,7 +241,8 @@ impl Engine {
     /// language boosted (x1.2) only when reliable, glossary concepts (x0.4)
     /// and typo corrections (x0.8) below exact words, plus a bonus per
     /// query word matched; documents x1.15. From three words on, half of
-    /// them must match (falling back to any word when that finds nothing).
+    /// them must match (falling back to any word, ranked by how many, when
+    /// that finds fewer than [`RELATED_BELOW`] records).
     /// Fewer than [`RELATED_BELOW`] matches bring records on the same
     /// topics and concepts after them (relevance sort only; counted in
     /// `total`, not in `facets`; `explain` marks them). Ties: score, then
@@ -268,7 +269,10 @@ impl Engine {
             prior: true,
         };
         let (mut total, mut facets, mut docs) = searcher.search(&*query, &collector)?;
-        if total == 0 && default_min_match(built.content_groups) > 1 {
+        // Few records hold enough of the words: rank every record holding
+        // any of them instead (the coverage bonus still puts those with
+        // more words first), as when none does.
+        if total < RELATED_BELOW && default_min_match(built.content_groups) > 1 {
             builder.leaves.borrow_mut().clear();
             built = builder.build(&req.q, &parsed, |_| 1);
             relaxed = true;

@@ -538,6 +538,37 @@ fn glossary_reaches_other_languages_and_acronyms() {
 }
 
 #[test]
+fn lexicon_words_cross_languages() {
+    let (_d, e) = engine_with(corpus());
+    // Only the English record speaks of markets; the lexicon carries the
+    // Spanish and Arabic words over (no record is tagged with them).
+    for q in ["mercados", "أسواق", "marchés"] {
+        let got = ids(&search(&e, q)).join(" ");
+        assert!(got.starts_with("en-3"), "{q}: {got}");
+    }
+    // The translated word is highlighted in the English title.
+    let r = search(&e, "mercados");
+    let hit = &r.hits[0];
+    let marked: Vec<String> = hit
+        .title_highlights
+        .iter()
+        .map(|[from, to]| {
+            hit.title
+                .chars()
+                .skip(*from)
+                .take(to - from)
+                .collect::<String>()
+        })
+        .collect();
+    assert_eq!(marked, ["markets"], "{hit:?}");
+    // Expansions stay below the user's own words: a record with the query's
+    // own word ranks above one reached only through translation.
+    let r = search(&e, "llegada registrar");
+    let got = ids(&r);
+    assert_eq!(got.first(), Some(&"es-1"), "{got:?}");
+}
+
+#[test]
 fn excluded_phrases_beside_required_ones() {
     let (_d, e) = engine_with(corpus());
     let doc = "docs/en/case-management-guide.pdf";
