@@ -19,6 +19,7 @@
 //! surface word (`U.A.S.C.`, `الأطفالُ`), whatever the filters make of it.
 //! Tokens longer than [`MAX_TOKEN_BYTES`] (base64, hashes) are dropped.
 
+use std::sync::OnceLock;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -61,7 +62,83 @@ impl Tokenizer for CpTokenizer {
 /// combining mark (harakat, decomposed accents).
 #[inline]
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    props(c) & (ALNUM | MARK) != 0
+}
+
+/// What the tokenizer asks of a char, as bits: [`char::is_alphanumeric`],
+/// [`char::is_alphabetic`], [`char::is_uppercase`], a combining mark, and
+/// a combining mark that is not an Arabic haraka (a token holding one is
+/// put in NFC so that `e` + U+0301 folds like `é`).
+const ALNUM: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const MARK: u8 = 8;
+const NFC: u8 = 16;
+
+/// Chars below this (Latin with its accents, Greek, Cyrillic, Hebrew,
+/// Arabic) have their [`props`] in a table: the checks of accented and
+/// Arabic letters otherwise search Unicode tables each time (profiled:
+/// most of the tokenizer's time on French, Spanish and Arabic text).
+const TABLE_CHARS: usize = 0x800;
+
+/// The properties of `c`, computed (not looked up).
+fn props_of(c: char) -> u8 {
+    let mut p = 0;
+    if c.is_alphanumeric() {
+        p |= ALNUM;
+    }
+    if c.is_alphabetic() {
+        p |= ALPHA;
+    }
+    if c.is_uppercase() {
+        p |= UPPER;
+    }
+    if is_combining_mark(c) {
+        p |= MARK;
+        // Not an Arabic haraka: a token holding one is put in NFC.
+        if !matches!(c as u32, 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED) {
+            p |= NFC;
+        }
+    }
+    p
+}
+
+fn table() -> &'static [u8; TABLE_CHARS] {
+    static TABLE: OnceLock<[u8; TABLE_CHARS]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0; TABLE_CHARS];
+        for (code, slot) in table.iter_mut().enumerate() {
+            if let Some(c) = char::from_u32(code as u32) {
+                *slot = props_of(c);
+            }
+        }
+        table
+    })
+}
+
+/// The properties of `c` (see [`ALNUM`] and the others): from the table
+/// below [`TABLE_CHARS`], computed above.
+#[inline]
+fn props(c: char) -> u8 {
+    match table().get(c as usize) {
+        Some(&p) => p,
+        None => props_of(c),
+    }
+}
+
+#[inline]
+fn is_alphabetic(c: char) -> bool {
+    props(c) & ALPHA != 0
+}
+
+#[inline]
+fn is_alphanumeric(c: char) -> bool {
+    props(c) & ALNUM != 0
+}
+
+#[inline]
+fn is_uppercase(c: char) -> bool {
+    props(c) & UPPER != 0
 }
 
 /// Invisible chars that may sit inside a word and are dropped from it.
@@ -77,14 +154,6 @@ fn is_invisible(c: char) -> bool {
 #[inline]
 pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}')
-}
-
-/// Combining marks that are not Arabic harakat: a token holding one is put in
-/// NFC so that `e` + U+0301 folds like `é`.
-#[inline]
-fn needs_nfc(c: char) -> bool {
-    is_combining_mark(c)
-        && !matches!(c as u32, 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
 }
 
 #[derive(Default)]
@@ -121,10 +190,11 @@ impl CpTokenStream<'_> {
                 end = start + i + 2;
                 continue;
             }
-            if is_word_char(c) {
-                flags.nfc |= needs_nfc(c);
-                prev_letter = c.is_alphabetic() || (is_combining_mark(c) && prev_letter);
-                prev_upper = c.is_uppercase();
+            let p = props(c);
+            if p & (ALNUM | MARK) != 0 {
+                flags.nfc |= p & NFC != 0;
+                prev_letter = p & ALPHA != 0 || (p & MARK != 0 && prev_letter);
+                prev_upper = p & UPPER != 0;
                 end = start + i + c.len_utf8();
                 continue;
             }
@@ -133,11 +203,11 @@ impl CpTokenStream<'_> {
                 flags.invisible = true;
                 continue;
             }
-            if is_apostrophe(c) && prev_letter && next.is_some_and(char::is_alphabetic) {
+            if is_apostrophe(c) && prev_letter && next.is_some_and(is_alphabetic) {
                 continue;
             }
             // `M&E`, `S&E`, `R&D`: an ampersand between capitals.
-            if c == '&' && prev_upper && next.is_some_and(char::is_uppercase) {
+            if c == '&' && prev_upper && next.is_some_and(is_uppercase) {
                 continue;
             }
             break;
@@ -153,7 +223,7 @@ impl CpTokenStream<'_> {
         let mut letters = 0;
         let mut end = start;
         while let Some(c) = self.char_at(at) {
-            if !c.is_alphabetic() {
+            if !is_alphabetic(c) {
                 break;
             }
             let after = at + c.len_utf8();
@@ -200,9 +270,10 @@ impl TokenStream for CpTokenStream<'_> {
         }
         loop {
             let rest = &self.text[self.cursor..];
-            let Some((i, _)) = rest.char_indices().find(|&(_, c)| {
-                c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
-            }) else {
+            let Some((i, _)) = rest
+                .char_indices()
+                .find(|&(_, c)| c.is_ascii_alphanumeric() || (!c.is_ascii() && is_alphanumeric(c)))
+            else {
                 self.cursor = self.text.len();
                 return false;
             };
@@ -218,9 +289,7 @@ impl TokenStream for CpTokenStream<'_> {
             let pluses = self.text[end..].bytes().take_while(|&b| b == b'+').count();
             let plus = pluses > 0
                 && pluses <= 2
-                && !self
-                    .char_at(end + pluses)
-                    .is_some_and(char::is_alphanumeric);
+                && !self.char_at(end + pluses).is_some_and(is_alphanumeric);
             let token_end = if plus { end + pluses } else { end };
             if token_end - start > MAX_TOKEN_BYTES {
                 self.cursor = token_end;
@@ -273,6 +342,25 @@ mod tests {
 
     fn texts(text: &str) -> Vec<String> {
         tokens(text).into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn the_table_gives_what_the_unicode_functions_say() {
+        let samples = (0..0x3000u32).chain([0xFEFF, 0x1F600, 0x10FFFF]);
+        for c in samples.filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_uppercase(c), c.is_uppercase(), "{c:?}");
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphanumeric() || is_combining_mark(c),
+                "{c:?}"
+            );
+        }
+        // Decomposed accents want NFC, Arabic harakat do not.
+        assert_ne!(props('\u{301}') & NFC, 0);
+        assert_eq!(props('\u{64E}') & NFC, 0);
+        assert_ne!(props('\u{64E}') & MARK, 0);
     }
 
     #[test]

@@ -610,7 +610,15 @@ struct Memo {
     /// Per text id, the last [`Memo::distinct`] call that took it.
     stamps: Vec<u32>,
     stamp: u32,
+    /// Per text id, whether it is long enough for `body_any` (see
+    /// [`DICTIONARY_CHARS`]); [`LENGTH_UNKNOWN`] until first asked.
+    dictionary: Vec<u8>,
 }
+
+/// [`Memo::dictionary`] values.
+const LENGTH_UNKNOWN: u8 = 0;
+const LENGTH_KEPT: u8 = 1;
+const LENGTH_SHORT: u8 = 2;
 
 thread_local! {
     static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
@@ -627,6 +635,7 @@ impl Memo {
             ids: HashMap::default(),
             stamps: Vec::new(),
             stamp: 0,
+            dictionary: Vec::new(),
         }
     }
 
@@ -638,6 +647,7 @@ impl Memo {
             self.texts.clear();
             self.ids.clear();
             self.stamps.clear();
+            self.dictionary.clear();
         }
     }
 
@@ -746,15 +756,22 @@ impl Memo {
             self.stamp = 1;
         }
         self.stamps.resize(self.texts.len(), 0);
+        self.dictionary.resize(self.texts.len(), LENGTH_UNKNOWN);
         let mut out = String::with_capacity(capacity);
         for t in tokens {
             let seen = &mut self.stamps[t.id as usize];
             if *seen != self.stamp {
                 *seen = self.stamp;
                 let text = &self.texts[t.id as usize];
-                let long = text.len() >= 4 * DICTIONARY_CHARS
-                    || (text.len() >= DICTIONARY_CHARS && text.chars().count() >= DICTIONARY_CHARS);
-                if !long {
+                let length = &mut self.dictionary[t.id as usize];
+                if *length == LENGTH_UNKNOWN {
+                    // Counting chars is the costly part: once per text.
+                    let long = text.len() >= 4 * DICTIONARY_CHARS
+                        || (text.len() >= DICTIONARY_CHARS
+                            && text.chars().count() >= DICTIONARY_CHARS);
+                    *length = if long { LENGTH_KEPT } else { LENGTH_SHORT };
+                }
+                if *length == LENGTH_SHORT {
                     continue;
                 }
                 if !out.is_empty() {
