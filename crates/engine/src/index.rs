@@ -358,6 +358,14 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
     for concept in analyzed.concepts {
         doc.add_text(f.concepts, concept);
     }
+    // A bilingual document is also searchable with the chain of each
+    // language its pages are written in.
+    for (slot, text, concepts) in &analyzed.other_languages {
+        doc.add_text(f.body[*slot], text);
+        for concept in concepts {
+            doc.add_text(f.concepts, *concept);
+        }
+    }
     doc.add_text(f.title_raw, &r.title);
     let body_raw = truncate(&r.body, STORED_BODY_CHARS);
     let whole_body = body_raw.len() == r.body.len();
@@ -865,6 +873,11 @@ struct Analyzed {
     words: String,
     concepts_title: Vec<&'static str>,
     concepts: Vec<&'static str>,
+    /// A document's pages in another language than the record's (a
+    /// bilingual PDF): per such language, its field slot, the pages' text
+    /// analyzed with that language's chain (replay-encoded) and the
+    /// glossary concepts it names.
+    other_languages: Vec<(usize, String, Vec<&'static str>)>,
 }
 
 impl Analyzed {
@@ -890,9 +903,41 @@ impl Analyzed {
                     title[neutral].iter().chain(&body[neutral]),
                     r.title.len() + r.body.len(),
                 ),
+                other_languages: other_languages(r)
+                    .into_iter()
+                    .map(|(lang, text)| {
+                        let tokens = memo.analyze(&text, &[lang]);
+                        let slot = lang_slot(lang).unwrap_or(0);
+                        let mentions = memo.mentions(lang, &text, &tokens[0]);
+                        (slot, memo.encode(&tokens[0]), mentions)
+                    })
+                    .collect(),
             }
         })
     }
+}
+
+/// The text of a document's pages written in a known language other than
+/// the record's own, per language (none for Q&As, one-language documents
+/// and `und` records, whose text goes to every language's field already).
+fn other_languages(r: &Record) -> Vec<(Lang, String)> {
+    let mut out: Vec<(Lang, String)> = Vec::new();
+    if r.language == Lang::Und {
+        return out;
+    }
+    for page in &r.pages {
+        if page.language == r.language || lang_slot(page.language).is_none() {
+            continue;
+        }
+        match out.iter_mut().find(|(l, _)| *l == page.language) {
+            Some((_, text)) => {
+                text.push('\n');
+                text.push_str(&page.text);
+            }
+            None => out.push((page.language, page.text.clone())),
+        }
+    }
+    out
 }
 
 /// Debug builds check the tags from shared tokens against the glossary's

@@ -35,7 +35,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or what goes into it changes: an index with
 /// another version is rebuilt from scratch at open.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Languages with their own fields, in field-array order.
 pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];

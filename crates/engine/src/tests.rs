@@ -569,6 +569,61 @@ fn lexicon_words_cross_languages() {
 }
 
 #[test]
+fn bilingual_documents_are_searched_in_each_language() {
+    use Lang::*;
+    let mut doc = rec(
+        "docs/ar/shelter-notes-ar-en.pdf",
+        RecordKind::Document,
+        En,
+        "Shelter notes",
+        "",
+        &[],
+        None,
+        None,
+    );
+    doc.pages = vec![
+        Page {
+            number: 1,
+            language: En,
+            text: "Notes from the site visit, week two.".into(),
+        },
+        Page {
+            number: 2,
+            language: Ar,
+            text: "تسرّبت مياهُ الأمطارِ إلى الخيامِ البلاستيكية".into(),
+        },
+    ];
+    doc.body = doc
+        .pages
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    doc.source = doc.id.clone();
+    doc.hash = ingest::record_hash(&doc);
+    let mut records = corpus();
+    records.push(doc);
+    let (_d, e) = engine_with(records);
+    // Written without the article: only the Arabic chain (article
+    // stripped, harakat dropped) makes it the words of page 2, which the
+    // record (declared English) also carries in its Arabic field.
+    let mut req = SearchRequest::new("امطار خيام");
+    req.explain = true;
+    let r = e.search(&req).unwrap();
+    assert_eq!(
+        ids(&r).first(),
+        Some(&"docs/ar/shelter-notes-ar-en.pdf"),
+        "{:?}",
+        ids(&r)
+    );
+    let hit = &r.hits[0];
+    assert!(hit.pages.iter().any(|p| p.page == 2), "{:?}", hit.pages);
+    // A match, not a related record brought in by few matches.
+    let why = hit.explain.as_deref().unwrap_or_default();
+    assert!(!why.contains("related record"), "{why}");
+}
+
+#[test]
 fn excluded_phrases_beside_required_ones() {
     let (_d, e) = engine_with(corpus());
     let doc = "docs/en/case-management-guide.pdf";
