@@ -259,6 +259,38 @@ fn written_as_acronym(surface: &str) -> bool {
     upper > 0 && lower <= upper
 }
 
+/// The data rows of a glossary or lexicon file: `#` comments and blank
+/// lines skipped; each row as (1-based line, checked id, columns), with
+/// exactly `columns` tab-separated columns (`layout` names them in the
+/// error).
+fn data_rows<'a>(
+    tsv: &'a str,
+    columns: usize,
+    layout: &'static str,
+) -> impl Iterator<Item = Result<(usize, &'a str, Vec<&'a str>), GlossaryError>> + 'a {
+    tsv.lines().enumerate().filter_map(move |(n, raw)| {
+        let line = n + 1;
+        let text = raw.trim_end_matches('\r');
+        if text.trim().is_empty() || text.trim_start().starts_with('#') {
+            return None;
+        }
+        let err = |message: String| Some(Err(GlossaryError { line, message }));
+        let cols: Vec<&str> = text.split('\t').collect();
+        if cols.len() != columns {
+            return err(format!(
+                "expected {columns} tab-separated columns{layout}, found {}",
+                cols.len()
+            ));
+        }
+        let id = cols[0].trim();
+        let good = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+        if id.is_empty() || !id.bytes().all(good) {
+            return err(format!("bad concept id {id:?}"));
+        }
+        Some(Ok((line, id, cols)))
+    })
+}
+
 static BUILTIN: LazyLock<Glossary> = LazyLock::new(|| {
     let mut glossary =
         Glossary::parse(BUILTIN_TSV).unwrap_or_else(|e| panic!("built-in glossary: {e}"));
@@ -288,27 +320,8 @@ impl Glossary {
         let mut by_id: HashMap<String, usize> = HashMap::new();
         let mut seen: HashMap<(String, Lang), usize> = HashMap::new();
         let mut first_line: Vec<usize> = Vec::new();
-        for (n, raw) in tsv.lines().enumerate() {
-            let line_no = n + 1;
-            let line = raw.trim_end_matches('\r');
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
-                continue;
-            }
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 3 {
-                return Err(err(
-                    line_no,
-                    format!("expected 3 tab-separated columns, found {}", cols.len()),
-                ));
-            }
-            let id = cols[0].trim();
-            if id.is_empty()
-                || !id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            {
-                return Err(err(line_no, format!("bad concept id {id:?}")));
-            }
+        for row in data_rows(tsv, 3, "") {
+            let (line_no, id, cols) = row?;
             let lang = match Lang::parse(cols[1]) {
                 Some(l) if l != Lang::Und => l,
                 _ => return Err(err(line_no, format!("bad language {:?}", cols[1]))),
@@ -375,30 +388,8 @@ impl Glossary {
     pub fn add_lexicon(&mut self, tsv: &str) -> Result<(), GlossaryError> {
         let err = |line: usize, message: String| GlossaryError { line, message };
         const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
-        for (n, raw) in tsv.lines().enumerate() {
-            let line_no = n + 1;
-            let line = raw.trim_end_matches('\r');
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
-                continue;
-            }
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 5 {
-                return Err(err(
-                    line_no,
-                    format!(
-                        "expected 5 tab-separated columns (id en fr es ar), found {}",
-                        cols.len()
-                    ),
-                ));
-            }
-            let id = cols[0].trim();
-            if id.is_empty()
-                || !id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            {
-                return Err(err(line_no, format!("bad concept id {id:?}")));
-            }
+        for row in data_rows(tsv, 5, " (id en fr es ar)") {
+            let (line_no, id, cols) = row?;
             let index = match self.by_id.get(id) {
                 Some(&i) if self.concepts[i].tagged => {
                     return Err(err(line_no, format!("{id} is a glossary concept")));

@@ -47,11 +47,10 @@ pub const COVERAGE_BONUS: f32 = 1.0;
 pub const FUZZY_WEIGHT: f32 = 0.8;
 /// Corrections tried for one typo (the most frequent words in reach).
 pub const MAX_CORRECTIONS: usize = 3;
-/// Glossary expansions relative to the user's own words.
+/// Glossary expansions and lexicon translations relative to the user's own
+/// words. (Translations measured at 0.25, 0.4 and 0.6 on the judged set:
+/// nDCG@10 0.769, 0.774, 0.776; one weight for both.)
 pub const EXPANSION_WEIGHT: f32 = 0.4;
-/// Lexicon translations (everyday words, see `analysis::Glossary`)
-/// relative to the user's own words.
-pub const TRANSLATION_WEIGHT: f32 = 0.4;
 /// A concept named by more than this share of the records (`child`) is not
 /// expanded: it would match most of the index and rank nothing.
 pub const GENERIC_CONCEPT_SHARE: f64 = 0.5;
@@ -545,15 +544,7 @@ impl<'a> Builder<'a> {
             if covered.is_empty() {
                 continue;
             }
-            let tagged = analysis::Glossary::builtin()
-                .concept(m.concept_id)
-                .is_some_and(|c| c.tagged);
-            let base = if tagged {
-                EXPANSION_WEIGHT
-            } else {
-                TRANSLATION_WEIGHT
-            };
-            let weight = base / covered.len() as f32;
+            let weight = EXPANSION_WEIGHT / covered.len() as f32;
             let Some(clause) = self.concept(&m, weight, &mut hl) else {
                 continue;
             };
