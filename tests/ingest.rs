@@ -670,6 +670,56 @@ fn a_worker_past_its_time_limit_is_killed_and_the_file_failed() {
 }
 
 #[test]
+fn the_worker_runs_under_its_memory_limit_from_its_start() {
+    // The binary's allocator (mimalloc) reserves address space when the
+    // process starts; a limit set later would leave that reserve outside
+    // it. The worker re-executes itself under the limit (same process id
+    // after `exec`): soon after it starts, its limit is set and everything
+    // it has mapped, the allocator's reserve included, is under it.
+    let limit: u64 = 768 << 20;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_answerbank"))
+        .args(["__extract-pdf", &format!("--memory-limit={limit}")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let proc_file = |name: &str| {
+        std::fs::read_to_string(format!("/proc/{}/{name}", child.id())).unwrap_or_default()
+    };
+    let wanted = limit.to_string();
+    let (mut limits, mut mapped_kib) = (String::new(), u64::MAX);
+    for _ in 0..300 {
+        limits = proc_file("limits")
+            .lines()
+            .find(|l| l.starts_with("Max address space"))
+            .unwrap_or("")
+            .to_string();
+        mapped_kib = proc_file("status")
+            .lines()
+            .find_map(|l| l.strip_prefix("VmSize:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(u64::MAX);
+        let soft_and_hard = limits.split_whitespace().filter(|w| *w == wanted).count();
+        if soft_and_hard == 2 && mapped_kib.saturating_mul(1024) <= limit {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(child.stdin.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        limits.split_whitespace().filter(|w| *w == wanted).count(),
+        2,
+        "{limits}"
+    );
+    assert!(
+        mapped_kib.saturating_mul(1024) <= limit,
+        "{mapped_kib} KiB mapped"
+    );
+}
+
+#[test]
 fn a_worker_past_its_memory_limit_dies_alone() {
     let dir = small_corpus();
     let opts = ingest::IngestOptions {

@@ -51,9 +51,25 @@ pub fn run(args: RecordsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The hidden PDF worker subcommand: one request on stdin, one answer on
+/// Flags of the hidden PDF worker subcommand.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Address-space limit (bytes) the worker runs under; it re-executes
+    /// itself once the limit is set, so that nothing mapped before counts
+    /// for free.
+    #[arg(long)]
+    memory_limit: Option<u64>,
+}
+
+/// The hidden PDF worker subcommand: requests on stdin, one answer a line on
 /// stdout (see `ingest::run_pdf_worker`).
-pub fn worker() -> ExitCode {
+pub fn worker(args: WorkerArgs) -> ExitCode {
+    if let Some(limit) = args.memory_limit.filter(|&l| l > 0) {
+        if let Err(err) = restart_under(limit) {
+            eprintln!("answerbank __extract-pdf: cannot run under the memory limit: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     match ingest::run_pdf_worker(std::io::stdin().lock(), std::io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -61,4 +77,23 @@ pub fn worker() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Makes sure this process runs under an address-space limit of `limit`
+/// bytes from its start: when the limit is not yet set, sets it and
+/// re-executes this program with the same arguments (limits survive `exec`,
+/// and the new image maps everything under the limit). Returns when the
+/// limit was already in place.
+fn restart_under(limit: u64) -> std::io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let (soft, _) = rlimit::getrlimit(rlimit::Resource::AS)?;
+    if soft <= limit {
+        return Ok(());
+    }
+    rlimit::setrlimit(rlimit::Resource::AS, limit, limit)?;
+    let program = std::env::current_exe()?;
+    // Returns only on failure.
+    Err(std::process::Command::new(program)
+        .args(std::env::args_os().skip(1))
+        .exec())
 }

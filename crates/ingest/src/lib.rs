@@ -40,7 +40,24 @@ pub struct WorkerCommand {
     /// The executable.
     pub program: PathBuf,
     /// Its arguments (for the `answerbank` binary: `["__extract-pdf"]`).
+    /// When [`IngestOptions::pdf_memory_limit`] is set, `--memory-limit=BYTES`
+    /// follows them: the program should start its work under that
+    /// address-space limit (the `answerbank` binary re-executes itself under
+    /// it, so that even memory its allocator reserved at start-up counts).
     pub args: Vec<String>,
+}
+
+impl WorkerCommand {
+    /// The command that starts one worker with this memory limit (bytes;
+    /// 0 = none).
+    pub(crate) fn command(&self, memory_limit: u64) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.program);
+        command.args(&self.args);
+        if memory_limit > 0 {
+            command.arg(format!("--memory-limit={memory_limit}"));
+        }
+        command
+    }
 }
 
 /// What ingestion may do and use. Plain data; the binary fills it from its

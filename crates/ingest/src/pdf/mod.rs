@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Which extractor the worker runs.
@@ -190,8 +190,8 @@ fn run_worker(
     limit: Duration,
 ) -> Result<PdfResponse, String> {
     let started = Instant::now();
-    let mut child = Command::new(&worker.program)
-        .args(&worker.args)
+    let mut child = worker
+        .command(request.memory_limit)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

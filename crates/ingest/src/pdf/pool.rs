@@ -12,7 +12,7 @@
 use super::{PdfRequest, PdfResponse};
 use crate::WorkerCommand;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,9 +31,9 @@ struct Worker {
 }
 
 impl Worker {
-    fn spawn(command: &WorkerCommand) -> Result<Worker, String> {
-        let mut child = Command::new(&command.program)
-            .args(&command.args)
+    fn spawn(command: &WorkerCommand, memory_limit: u64) -> Result<Worker, String> {
+        let mut child = command
+            .command(memory_limit)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -120,7 +120,7 @@ impl WorkerPool {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let mut worker = match idle {
             Some(worker) => worker,
-            None => match Worker::spawn(&self.command) {
+            None => match Worker::spawn(&self.command, self.memory_limit) {
                 Ok(worker) => worker,
                 Err(reason) => return PdfResponse::failed(request.extractor, reason),
             },
