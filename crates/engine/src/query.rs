@@ -20,7 +20,7 @@
 mod min_match;
 
 use crate::schema::{lang_slot, Fields, LANGS};
-use crate::syntax::{Item, Parsed};
+use crate::syntax::{Item, Parsed, Span};
 use analysis::{analyze_tokens, Detection, Lang};
 use std::collections::HashSet;
 use tantivy::query::{
@@ -132,6 +132,8 @@ pub struct Builder<'a> {
     /// Records in the index (for the generic-concept share).
     pub records: u64,
     pending_highlight: std::cell::RefCell<Highlight>,
+    /// Corrections found per typed word (see [`Builder::typo_corrections`]).
+    typos: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>>,
 }
 
 /// A built content query.
@@ -221,6 +223,7 @@ impl<'a> Builder<'a> {
             explain: false,
             records: searcher.num_docs(),
             pending_highlight: Default::default(),
+            typos: Default::default(),
         }
     }
 
@@ -326,22 +329,7 @@ impl<'a> Builder<'a> {
     /// `adolecents` ranks records with `adolescents` by BM25, below what an
     /// exact word would.
     fn fuzzy(&self, word: &str, hl: &mut Highlight) -> Option<Box<dyn Query>> {
-        let neutral = analyze_tokens(Lang::Und, word);
-        let [token] = neutral.as_slice() else {
-            return None;
-        };
-        let chars = token.text.chars().count();
-        if chars < FUZZY_CHARS || token.text.chars().any(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let field = self.target.body_any;
-        if self.doc_freq(&[Some(field)], &token.text) > 0 {
-            return None;
-        }
-        let mut corrections = self.corrections(field, &token.text, 1);
-        if corrections.is_empty() && chars >= FUZZY2_CHARS {
-            corrections = self.corrections(field, &token.text, 2);
-        }
+        let corrections = self.typo_corrections(word);
         let mut clauses: Vec<Box<dyn Query>> = corrections
             .iter()
             .filter_map(|c| self.exact(c, Some(hl), FUZZY_WEIGHT))
@@ -354,6 +342,40 @@ impl<'a> Builder<'a> {
             _ => boxed(DisjunctionMaxQuery::with_tie_breaker(clauses, TIE_BREAKER)),
         };
         Some(boost(q, FUZZY_WEIGHT))
+    }
+
+    /// The corrections of `word` when it is a typo: a single surface word of
+    /// [`FUZZY_CHARS`]+ characters, no digits, in no record; the index's
+    /// words within edit distance 1 (2 from [`FUZZY2_CHARS`] characters,
+    /// only when none is at 1), most frequent first. Empty when `word` is
+    /// no typo. Computed once per word and search.
+    fn typo_corrections(&self, word: &str) -> Vec<String> {
+        if let Some(found) = self.typos.borrow().get(word) {
+            return found.clone();
+        }
+        let found = (|| {
+            let neutral = analyze_tokens(Lang::Und, word);
+            let [token] = neutral.as_slice() else {
+                return Vec::new();
+            };
+            let chars = token.text.chars().count();
+            if chars < FUZZY_CHARS || token.text.chars().any(|c| c.is_ascii_digit()) {
+                return Vec::new();
+            }
+            let field = self.target.body_any;
+            if self.doc_freq(&[Some(field)], &token.text) > 0 {
+                return Vec::new();
+            }
+            let found = self.corrections(field, &token.text, 1);
+            if found.is_empty() && chars >= FUZZY2_CHARS {
+                return self.corrections(field, &token.text, 2);
+            }
+            found
+        })();
+        self.typos
+            .borrow_mut()
+            .insert(word.to_string(), found.clone());
+        found
     }
 
     /// The surface words of `field` within `distance` edits of `text`, most
@@ -523,37 +545,126 @@ impl<'a> Builder<'a> {
             a < m.offset_to && m.offset_from < b
         };
         let mut hl = Highlight::default();
-        for m in analysis::Glossary::builtin().concepts_in_query(q) {
-            if parsed.excluded_spans.iter().any(|s| overlaps(*s, &m)) {
-                continue;
-            }
-            let mut covered: Vec<(usize, usize)> = Vec::new();
-            for (g, spans) in parsed.spans.iter().enumerate() {
-                for (i, span) in spans.iter().enumerate() {
-                    let hit = match parsed.groups[g][i] {
-                        // A phrase is expanded only by a concept that
-                        // names all of it (quotes excluded).
-                        Item::Phrase(_) => m.offset_from <= span.0 + 1 && span.1 <= m.offset_to + 1,
-                        Item::Word(_) => overlaps(*span, &m),
-                    };
-                    if hit {
-                        covered.push((g, i));
+        let glossary = analysis::Glossary::builtin();
+        let mut named: HashSet<&str> = HashSet::new();
+        // The query as typed, then (when some words are typos) with each typo
+        // replaced by its most frequent correction: `psycosocial suport`
+        // names psychosocial support, in every language, a notch weaker.
+        let corrected = self.corrected(q, parsed);
+        let passes = [
+            Some((q, parsed.spans.clone(), parsed.excluded_spans.clone(), None)),
+            corrected.as_ref().map(|(text, spans, excluded, typos)| {
+                (text.as_str(), spans.clone(), excluded.clone(), Some(typos))
+            }),
+        ];
+        for (text, spans, excluded, typos) in passes.iter().flatten() {
+            let weight_of_pass = if typos.is_some() { FUZZY_WEIGHT } else { 1.0 };
+            for m in glossary.concepts_in_query(text) {
+                if excluded.iter().any(|s| overlaps(*s, &m)) {
+                    continue;
+                }
+                // The second pass adds only the glossary concepts the
+                // corrections name: a guessed word's translations (lexicon)
+                // would stack a second guess on the first (`diving` ->
+                // `living` -> vivir, vivre...) and were measured to bury
+                // better answers.
+                if let Some(typos) = typos {
+                    let on_typo = typos.iter().any(|&(g, i)| overlaps(spans[g][i], &m));
+                    let tagged = glossary.concept(m.concept_id).is_some_and(|c| c.tagged);
+                    if !on_typo || !tagged || named.contains(m.concept_id) {
+                        continue;
                     }
                 }
-            }
-            if covered.is_empty() {
-                continue;
-            }
-            let weight = EXPANSION_WEIGHT / covered.len() as f32;
-            let Some(clause) = self.concept(&m, weight, &mut hl) else {
-                continue;
-            };
-            for (g, i) in covered {
-                per_item[g][i].push(clause.box_clone());
+                let mut covered: Vec<(usize, usize)> = Vec::new();
+                for (g, spans) in spans.iter().enumerate() {
+                    for (i, span) in spans.iter().enumerate() {
+                        let hit = match parsed.groups[g][i] {
+                            // A phrase is expanded only by a concept that
+                            // names all of it (quotes excluded).
+                            Item::Phrase(_) => {
+                                m.offset_from <= span.0 + 1 && span.1 <= m.offset_to + 1
+                            }
+                            Item::Word(_) => overlaps(*span, &m),
+                        };
+                        if hit {
+                            covered.push((g, i));
+                        }
+                    }
+                }
+                if covered.is_empty() {
+                    continue;
+                }
+                if typos.is_none() {
+                    named.insert(m.concept_id);
+                }
+                let weight = EXPANSION_WEIGHT * weight_of_pass / covered.len() as f32;
+                let Some(clause) = self.concept(&m, weight, &mut hl) else {
+                    continue;
+                };
+                for (g, i) in covered {
+                    per_item[g][i].push(clause.box_clone());
+                }
             }
         }
         self.pending_highlight.replace(hl);
         per_item
+    }
+
+    /// `q` with each typo (a word with corrections) replaced by its most
+    /// frequent correction, the items' and exclusions' spans in it, and the
+    /// (group, item) indexes of the replaced words. `None` when no word of
+    /// `q` is a typo.
+    #[allow(clippy::type_complexity)]
+    fn corrected(
+        &self,
+        q: &str,
+        parsed: &Parsed,
+    ) -> Option<(String, Vec<Vec<Span>>, Vec<Span>, Vec<(usize, usize)>)> {
+        // Every span in text order: (start, end, Some((group, item)) or the
+        // exclusion's index).
+        let mut all: Vec<(Span, Result<(usize, usize), usize>)> = Vec::new();
+        for (g, spans) in parsed.spans.iter().enumerate() {
+            for (i, span) in spans.iter().enumerate() {
+                all.push((*span, Ok((g, i))));
+            }
+        }
+        for (e, span) in parsed.excluded_spans.iter().enumerate() {
+            all.push((*span, Err(e)));
+        }
+        all.sort_by_key(|(span, _)| *span);
+        let mut text = String::with_capacity(q.len() + 16);
+        let mut spans = parsed.spans.clone();
+        let mut excluded = parsed.excluded_spans.clone();
+        let mut typos = Vec::new();
+        let mut last = 0;
+        for (span, slot) in all {
+            if span.0 < last || span.1 > q.len() || !q.is_char_boundary(span.0) {
+                return None; // overlapping spans: not a shape parse makes
+            }
+            text.push_str(q.get(last..span.0)?);
+            let start = text.len();
+            let correction = match slot {
+                Ok((g, i)) if matches!(parsed.groups[g][i], Item::Word(_)) => self
+                    .typo_corrections(parsed.groups[g][i].text())
+                    .into_iter()
+                    .next(),
+                _ => None,
+            };
+            match (&correction, slot) {
+                (Some(word), Ok(gi)) => {
+                    text.push_str(word);
+                    typos.push(gi);
+                }
+                _ => text.push_str(q.get(span.0..span.1)?),
+            }
+            match slot {
+                Ok((g, i)) => spans[g][i] = (start, text.len()),
+                Err(e) => excluded[e] = (start, text.len()),
+            }
+            last = span.1;
+        }
+        text.push_str(q.get(last..)?);
+        (!typos.is_empty()).then_some((text, spans, excluded, typos))
     }
 
     /// Builds the content query of `parsed`, requiring at least

@@ -538,6 +538,28 @@ fn glossary_reaches_other_languages_and_acronyms() {
 }
 
 #[test]
+fn typos_reach_the_concepts_of_their_corrections() {
+    let (_d, e) = engine_with(corpus());
+    // Spelled right, "psychosocial support" names the glossary concept that
+    // tags the Arabic record; typed with two typos, the corrections name it
+    // too. The facets count matches only (not records added as related).
+    for q in ["psychosocial support", "psycosocial suport"] {
+        let r = search(&e, q);
+        assert_eq!(ids(&r).first(), Some(&"en-2"), "{q}: {:?}", ids(&r));
+        assert_eq!(
+            r.facets["language"].get("ar"),
+            Some(&1),
+            "{q}: {:?}",
+            r.facets
+        );
+    }
+    // Spans after a corrected word still line up: the exclusion applies.
+    let r = search(&e, "psycosocial suport -adolescents");
+    assert!(!ids(&r).contains(&"en-2"), "{:?}", ids(&r));
+    assert_eq!(r.facets["language"].get("ar"), Some(&1), "{:?}", r.facets);
+}
+
+#[test]
 fn lexicon_words_cross_languages() {
     let (_d, e) = engine_with(corpus());
     // Only the English record speaks of markets; the lexicon carries the
