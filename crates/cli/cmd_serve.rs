@@ -287,8 +287,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "serving {} records at http://{}/ (API: /api/search, docs: /openapi.json; Ctrl-C to stop)",
         stats.records, config.addr
     );
+    // Index work runs on the blocking pool, at most `search_concurrency` at
+    // once (one a core by default) plus a reindex: a small pool keeps each
+    // thread's allocator cache warm instead of spreading the memory over
+    // tokio's default of up to 512 threads.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let index_threads = if config.search_concurrency == 0 {
+        cores
+    } else {
+        config.search_concurrency
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(index_threads + 2)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(server::serve(config, engine))?;
