@@ -286,6 +286,11 @@ fn search_understands_four_languages() {
     let r = s.search_json("", &["--type", "qa", "--limit", "3", "--offset", "3"]);
     assert_eq!(r["total"], 9);
     assert_eq!(ids(&r).len(), 3);
+    // A query may start with an exclusion (not taken for a flag).
+    let all = ids(&s.search_json("UASC", &[]));
+    let r = ids(&s.search_json("-frontera UASC", &[]));
+    assert!(!r.is_empty() && r.len() < all.len(), "{r:?} vs {all:?}");
+    assert!(!r.contains(&"t-es-1".to_string()), "{r:?}");
 }
 
 #[test]

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 /// Flags of `answerbank search`.
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
-    /// The query: words, "phrases", -exclude, a OR b.
+    /// The query: words, "phrases", -exclude, a OR b (a query may start
+    /// with -exclude).
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// The index folder.
     #[arg(long, default_value = crate::common::DEFAULT_INDEX)]
