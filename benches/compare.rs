@@ -12,12 +12,8 @@
 //! with the ratios (Answerbank ÷ reference) and, with `--write FILE`, writes
 //! it there with the machine, date and commit.
 
-/// The allocator the `answerbank` binary ships with (crates/cli/main.rs), so
-/// that in-process numbers are the binary's; every system measured here runs
-/// on it.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
+#[path = "support/alloc.rs"]
+mod alloc;
 #[path = "support/generate.rs"]
 mod generate;
 #[path = "support/measure.rs"]

@@ -9,14 +9,12 @@
 //! index is built once, before the timed loops. Each timed loop checks it
 //! found something, so a broken query cannot look fast.
 
+#[path = "support/alloc.rs"]
+mod alloc;
 #[path = "support/generate.rs"]
 mod generate;
 #[path = "support/measure.rs"]
 mod measure;
-
-/// The allocator the `answerbank` binary ships with (crates/cli/main.rs).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use engine::{Engine, SearchRequest};

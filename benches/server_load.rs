@@ -15,12 +15,8 @@
 //! Targets (issue 5): p99 under 20 ms; at least 80% of the in-process rate;
 //! server memory under 300 MB.
 
-/// The allocator the `answerbank` binary ships with (crates/cli/main.rs), so
-/// that in-process numbers are the binary's; every system measured here runs
-/// on it.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
+#[path = "support/alloc.rs"]
+mod alloc;
 #[path = "support/generate.rs"]
 mod generate;
 #[path = "support/measure.rs"]

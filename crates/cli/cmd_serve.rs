@@ -291,12 +291,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // once (one a core by default) plus a reindex: a small pool keeps each
     // thread's allocator cache warm instead of spreading the memory over
     // tokio's default of up to 512 threads.
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let index_threads = if config.search_concurrency == 0 {
-        cores
-    } else {
-        config.search_concurrency
-    };
+    let index_threads = config.index_concurrency();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(index_threads + 2)

@@ -387,7 +387,6 @@ impl Glossary {
     /// an error.
     pub fn add_lexicon(&mut self, tsv: &str) -> Result<(), GlossaryError> {
         let err = |line: usize, message: String| GlossaryError { line, message };
-        const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
         for row in data_rows(tsv, 5, " (id en fr es ar)") {
             let (line_no, id, cols) = row?;
             let index = match self.by_id.get(id) {
@@ -405,7 +404,7 @@ impl Glossary {
                     self.concepts.len() - 1
                 }
             };
-            for (lang, col) in LANGS.iter().zip(&cols[1..]) {
+            for (lang, col) in Lang::ALL.iter().zip(&cols[1..]) {
                 let forms: Vec<&str> = col.split('|').map(str::trim).collect();
                 if forms.iter().any(|f| f.is_empty()) {
                     return Err(err(line_no, format!("empty {lang} form")));

@@ -559,12 +559,12 @@ impl<'a> Builder<'a> {
         // names psychosocial support, in every language, a notch weaker.
         let corrected = self.corrected(q, parsed);
         let passes = [
-            Some((q, parsed.spans.clone(), parsed.excluded_spans.clone(), None)),
+            Some((q, &parsed.spans[..], &parsed.excluded_spans[..], None)),
             corrected.as_ref().map(|(text, spans, excluded, typos)| {
-                (text.as_str(), spans.clone(), excluded.clone(), Some(typos))
+                (text.as_str(), &spans[..], &excluded[..], Some(typos))
             }),
         ];
-        for (text, spans, excluded, typos) in passes.iter().flatten() {
+        for &(text, spans, excluded, typos) in passes.iter().flatten() {
             let weight_of_pass = if typos.is_some() { FUZZY_WEIGHT } else { 1.0 };
             for m in glossary.concepts_in_query(text) {
                 if excluded.iter().any(|s| overlaps(*s, &m)) {
@@ -627,8 +627,8 @@ impl<'a> Builder<'a> {
         q: &str,
         parsed: &Parsed,
     ) -> Option<(String, Vec<Vec<Span>>, Vec<Span>, Vec<(usize, usize)>)> {
-        // Every span in text order: (start, end, Some((group, item)) or the
-        // exclusion's index).
+        // Every span in text order, with its item (group, index) or, as
+        // `Err`, its exclusion's index.
         let mut all: Vec<(Span, Result<(usize, usize), usize>)> = Vec::new();
         for (g, spans) in parsed.spans.iter().enumerate() {
             for (i, span) in spans.iter().enumerate() {
@@ -645,7 +645,7 @@ impl<'a> Builder<'a> {
         let mut typos = Vec::new();
         let mut last = 0;
         for (span, slot) in all {
-            if span.0 < last || span.1 > q.len() || !q.is_char_boundary(span.0) {
+            if span.0 < last {
                 return None; // overlapping spans: not a shape parse makes
             }
             text.push_str(q.get(last..span.0)?);

@@ -38,7 +38,7 @@ use tantivy::schema::{
 pub const SCHEMA_VERSION: u32 = 9;
 
 /// Languages with their own fields, in field-array order.
-pub const LANGS: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Es, Lang::Ar];
+pub const LANGS: [Lang; 4] = Lang::ALL;
 
 /// Index of `lang` in [`LANGS`] (`None` for `und`).
 pub fn lang_slot(lang: Lang) -> Option<usize> {

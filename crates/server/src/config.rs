@@ -60,3 +60,13 @@ impl Default for Config {
         }
     }
 }
+
+impl Config {
+    /// [`Config::search_concurrency`], with 0 resolved to the number of cores.
+    pub fn index_concurrency(&self) -> usize {
+        match self.search_concurrency {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
+}

@@ -58,10 +58,7 @@ impl AppState {
                 metrics: Metrics::default(),
                 limiter,
                 reindexing: AtomicBool::new(false),
-                search_slots: tokio::sync::Semaphore::new(match config.search_concurrency {
-                    0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-                    n => n,
-                }),
+                search_slots: tokio::sync::Semaphore::new(config.index_concurrency()),
                 last_reindex: Mutex::new(ReindexStatus {
                     state: "idle".to_string(),
                     report: None,
