@@ -834,6 +834,33 @@ fn bad_requests_get_clear_4xx_json_errors() {
 }
 
 #[test]
+fn a_search_past_the_time_limit_gets_a_503_and_stops() {
+    // No time at all: the engine gives up at its first look at the clock,
+    // and the metrics count it (the search did not run on to its end in
+    // the background while a timer answered).
+    let no_time = app(server::Config {
+        request_timeout: Duration::ZERO,
+        ..test_config()
+    });
+    let uri = format!("/api/search?q={}", enc(QUERIES[0].1));
+    let (status, json) = get_json(&no_time, &uri);
+    assert_eq!(status, 503, "{json}");
+    assert_eq!(json["error"]["code"], "timeout", "{json}");
+    let (_, metrics) = oneshot(
+        &no_time,
+        Request::get("/metrics").body(Body::empty()).unwrap(),
+    );
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert!(
+        metrics.contains("answerbank_search_deadline_stops_total 1\n"),
+        "{metrics}"
+    );
+    // The same search with time to run answers.
+    let (status, json) = get_json(&app(test_config()), &uri);
+    assert_eq!(status, 200, "{json}");
+}
+
+#[test]
 fn hostile_queries_never_500() {
     let app = app(test_config());
     for q in [

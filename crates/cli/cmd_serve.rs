@@ -287,14 +287,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "serving {} records at http://{}/ (API: /api/search, docs: /openapi.json; Ctrl-C to stop)",
         stats.records, config.addr
     );
-    // Index work runs on the blocking pool, at most `search_concurrency` at
-    // once (one a core by default) plus a reindex: a small pool keeps each
-    // thread's allocator cache warm instead of spreading the memory over
-    // tokio's default of up to 512 threads.
+    // Searches run on the async workers, one worker per index slot (one a
+    // core by default; see `server::routes::api::index_work`). The blocking
+    // pool is left the reindex, the index stats and file reads: a few
+    // threads, which keeps each thread's allocator cache warm instead of
+    // spreading memory over tokio's default of up to 512 threads.
     let index_threads = config.index_concurrency();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(index_threads + 2)
+        .worker_threads(index_threads)
+        .max_blocking_threads(4)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(server::serve(config, engine))?;

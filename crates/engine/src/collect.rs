@@ -26,11 +26,13 @@ use ingest::RecordKind;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Instant;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
+use tantivy::query::Weight;
 use tantivy::schema::Facet;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 /// The facet roots a search counts, in the response's order.
 pub const FACET_ROOTS: [&str; 5] = ["type", "language", "topic", "country", "year"];
@@ -147,6 +149,22 @@ pub struct SearchCollector {
     pub sort: Sort,
     /// Multiply documents' scores by [`DOCUMENT_PRIOR`].
     pub prior: bool,
+    /// Stop (with an error) once this instant has passed: checked at each
+    /// segment and every [`DEADLINE_CHECK_EVERY`] matches.
+    pub deadline: Option<Instant>,
+}
+
+/// Matches collected between two looks at the clock (a few hundred
+/// microseconds of work: the check costs nothing measurable).
+pub const DEADLINE_CHECK_EVERY: u32 = 4096;
+
+/// True once `deadline` (if any) has passed.
+pub fn past(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
+}
+
+fn deadline_error() -> tantivy::TantivyError {
+    tantivy::TantivyError::InternalError("the search's time limit has passed".to_string())
 }
 
 /// A kept hit: better first when compared (key greater, then smaller id
@@ -237,6 +255,38 @@ impl Collector for SearchCollector {
 
     fn requires_scoring(&self) -> bool {
         true
+    }
+
+    /// tantivy's loop (`Weight::for_each`) cannot be stopped: this one is
+    /// the same walk over the scorer, with a look at the clock.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFruit> {
+        if past(self.deadline) {
+            return Err(deadline_error());
+        }
+        let mut child = self.for_segment(segment_ord, reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        let mut until_check = DEADLINE_CHECK_EVERY;
+        while doc != TERMINATED {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                child.collect(doc, scorer.score());
+            }
+            until_check -= 1;
+            if until_check == 0 {
+                if past(self.deadline) {
+                    return Err(deadline_error());
+                }
+                until_check = DEADLINE_CHECK_EVERY;
+            }
+            doc = scorer.advance();
+        }
+        Ok(child.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Self::Fruit> {

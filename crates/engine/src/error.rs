@@ -22,6 +22,9 @@ pub enum Error {
     /// Another process holds the index writer (an ingest is running).
     #[error("the index is being written by another process; try again when it finishes")]
     Busy,
+    /// A search ran past its time limit ([`crate::Engine::search_until`]).
+    #[error("the search took longer than its time limit")]
+    Timeout,
     /// tantivy failed.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

@@ -250,7 +250,34 @@ impl Engine {
     /// too: the same hits whatever the index's segment layout (related
     /// records likewise). Facets count every match.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse, Error> {
+        self.search_until(req, None)
+    }
+
+    /// [`Engine::search`] that gives up with [`Error::Timeout`] once
+    /// `deadline` has passed: the clock is read while matches are collected
+    /// (every [`collect::DEADLINE_CHECK_EVERY`] matches) and between hits,
+    /// so a search that runs too long stops using the core instead of
+    /// finishing an answer nobody waits for.
+    pub fn search_until(
+        &self,
+        req: &SearchRequest,
+        deadline: Option<Instant>,
+    ) -> Result<SearchResponse, Error> {
         let start = Instant::now();
+        let timed_out = |err: tantivy::TantivyError| {
+            if collect::past(deadline) {
+                Error::Timeout
+            } else {
+                Error::Tantivy(err)
+            }
+        };
+        let check = || {
+            if collect::past(deadline) {
+                Err(Error::Timeout)
+            } else {
+                Ok(())
+            }
+        };
         let filters = validate(req)?;
         let searcher = self.reader.searcher();
         let parsed = crate::syntax::parse(&req.q);
@@ -267,8 +294,10 @@ impl Engine {
             offset: req.offset,
             sort: req.sort,
             prior: true,
+            deadline,
         };
-        let (mut total, mut facets, mut docs) = searcher.search(&*query, &collector)?;
+        let (mut total, mut facets, mut docs) =
+            searcher.search(&*query, &collector).map_err(timed_out)?;
         // Few records hold enough of the words: rank every record holding
         // any of them instead (the coverage bonus still puts those with
         // more words first), as when none does.
@@ -277,8 +306,9 @@ impl Engine {
             built = builder.build(&req.q, &parsed, |_| 1);
             relaxed = true;
             query = self.assemble(&built, &filter_clauses);
-            (total, facets, docs) = searcher.search(&*query, &collector)?;
+            (total, facets, docs) = searcher.search(&*query, &collector).map_err(timed_out)?;
         }
+        check()?;
         // Few matches: add records on the same topics and concepts, below
         // them (in any language: topics and concepts are language-neutral).
         let mut related: Vec<(Score, DocAddress)> = Vec::new();
@@ -315,6 +345,7 @@ impl Engine {
         // The page query is the same for every document hit: built once.
         let mut page_query: Option<Option<PageQuery>> = None;
         for (key, addr, is_related) in docs {
+            check()?;
             let score = match req.sort {
                 Sort::Relevance => key.0 as f32,
                 Sort::Date => key.1 as f32,
@@ -473,6 +504,7 @@ impl Engine {
                 offset: 0,
                 sort: Sort::Relevance,
                 prior: false,
+                deadline: None,
             },
         )?;
         let found: Vec<(Score, DocAddress)> = found
@@ -643,6 +675,7 @@ impl Engine {
             offset: 0,
             sort: Sort::Relevance,
             prior: true,
+            deadline: None,
         };
         let (counts, (total, _, docs)) = searcher.search(&query, &(facet_collector(), top))?;
         let hl = Highlight::default();

@@ -560,6 +560,21 @@ fn typos_reach_the_concepts_of_their_corrections() {
 }
 
 #[test]
+fn a_search_stops_at_its_deadline() {
+    let (_d, e) = engine_with(corpus());
+    let request = SearchRequest::new("child protection");
+    let passed = std::time::Instant::now();
+    let err = e.search_until(&request, Some(passed)).unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err}");
+    assert!(!err.is_user_error());
+    // A deadline far off changes nothing.
+    let far = passed + std::time::Duration::from_secs(600);
+    let r = e.search_until(&request, Some(far)).unwrap();
+    assert!(r.total > 0);
+    assert_eq!(ids(&r), ids(&search(&e, "child protection")));
+}
+
+#[test]
 fn lexicon_words_cross_languages() {
     let (_d, e) = engine_with(corpus());
     // Only the English record speaks of markets; the lexicon carries the
@@ -759,6 +774,7 @@ fn one_pass_collector_matches_tantivy_collectors() {
                     offset,
                     sort,
                     prior: true,
+                    deadline: None,
                 };
                 let (total2, facets2, docs2) = searcher.search(&*query, &new).unwrap();
                 assert_eq!(total, total2, "{q}");

@@ -5,21 +5,40 @@
 use engine::{IndexStats, IngestReport, SearchRequest, SearchResponse, Suggestion};
 use ingest::{IngestOptions, Record};
 use std::path::Path;
+use std::time::Instant;
 
-/// An index failure, classified once: a user mistake (400) or not (500).
+/// An index failure, classified once: what the client is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackendError {
-    /// True when the caller's input was wrong.
-    pub user: bool,
+    /// Whose fault, or what kind of failure.
+    pub fault: Fault,
     /// What happened.
     pub message: String,
 }
 
-/// The index operations the API uses. Every method may block (CPU or disk):
-/// the server calls them inside `spawn_blocking`.
+/// The kinds of [`BackendError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The caller's input was wrong (400).
+    User,
+    /// The work ran past its time limit (503 `timeout`).
+    Timeout,
+    /// Anything else (500, the cause only in the log).
+    Internal,
+}
+
+/// The index operations the API uses. Every method may use a core for a
+/// while (CPU or disk): the server runs searches, record reads and
+/// suggestions on its async workers, one per index slot, and the reindex
+/// and stats on the blocking pool.
 pub trait Backend: Send + Sync + 'static {
-    /// A search.
-    fn search(&self, request: &SearchRequest) -> Result<SearchResponse, BackendError>;
+    /// A search, given up (with [`Fault::Timeout`]) once `deadline` has
+    /// passed.
+    fn search(
+        &self,
+        request: &SearchRequest,
+        deadline: Instant,
+    ) -> Result<SearchResponse, BackendError>;
     /// One full record.
     fn record(&self, id: &str) -> Result<Option<Record>, BackendError>;
     /// Records like this one (`None` when the id is unknown).
@@ -35,16 +54,25 @@ pub trait Backend: Send + Sync + 'static {
 
 impl From<engine::Error> for BackendError {
     fn from(err: engine::Error) -> Self {
+        let fault = match err {
+            engine::Error::Timeout => Fault::Timeout,
+            _ if err.is_user_error() => Fault::User,
+            _ => Fault::Internal,
+        };
         BackendError {
-            user: err.is_user_error(),
+            fault,
             message: err.to_string(),
         }
     }
 }
 
 impl Backend for engine::Engine {
-    fn search(&self, request: &SearchRequest) -> Result<SearchResponse, BackendError> {
-        Ok(engine::Engine::search(self, request)?)
+    fn search(
+        &self,
+        request: &SearchRequest,
+        deadline: Instant,
+    ) -> Result<SearchResponse, BackendError> {
+        Ok(engine::Engine::search_until(self, request, Some(deadline))?)
     }
 
     fn record(&self, id: &str) -> Result<Option<Record>, BackendError> {

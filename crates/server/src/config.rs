@@ -37,7 +37,8 @@ pub struct Config {
     /// Largest request body accepted (bytes); larger ones get 413.
     pub max_body_bytes: usize,
     /// Index operations (searches, record reads) run at once; more wait in
-    /// line. 0: one per core.
+    /// line. 0: one per core. They run on the async workers: `answerbank
+    /// serve` starts this many.
     pub search_concurrency: usize,
     /// Ingest options for the admin reindex.
     pub ingest: ingest::IngestOptions,

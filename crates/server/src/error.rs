@@ -81,6 +81,15 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// 503 `timeout`: the request ran past `Config::request_timeout`.
+    pub fn timeout() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long; try a narrower search",
+        )
+    }
+
     /// 500 `internal`: the message is generic; the cause goes to the log.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
@@ -145,10 +154,11 @@ impl IntoResponse for ApiError {
 
 impl From<crate::backend::BackendError> for ApiError {
     fn from(err: crate::backend::BackendError) -> Self {
-        if err.user {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", err.message)
-        } else {
-            ApiError::internal(&err.message)
+        use crate::backend::Fault;
+        match err.fault {
+            Fault::User => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", err.message),
+            Fault::Timeout => ApiError::timeout(),
+            Fault::Internal => ApiError::internal(&err.message),
         }
     }
 }

@@ -3,7 +3,10 @@
 //! [`router`] builds the whole application as a value (tested in-process
 //! with `tower::ServiceExt::oneshot`); [`serve`] binds a [`Config::addr`] and
 //! runs it until Ctrl-C or SIGTERM. The index sits behind [`Backend`], which
-//! [`engine::Engine`] implements; searches run in `spawn_blocking`.
+//! [`engine::Engine`] implements; searches run on the async workers, at most
+//! [`Config::search_concurrency`] at once, and stop at the request's time
+//! limit (run it on a runtime with that many workers, as `answerbank serve`
+//! does).
 //!
 //! Endpoints: `GET /api/search`, `GET /api/suggest`, `GET /api/records/{id}`,
 //! `GET /api/records/{id}/similar`, `GET /api/files/{path}`, `GET /healthz`,
@@ -332,12 +335,7 @@ async fn timeout(State(state): State<AppState>, request: Request, next: Next) ->
     let limit = state.config().request_timeout;
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            "the request took too long; try a narrower search",
-        )
-        .into_response(),
+        Err(_) => ApiError::timeout().into_response(),
     }
 }
 

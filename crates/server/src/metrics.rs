@@ -27,6 +27,7 @@ struct Inner {
     rate_limited: u64,
     reindex_runs: u64,
     reindex_failures: u64,
+    deadline_stops: u64,
 }
 
 /// The server's counters.
@@ -57,6 +58,14 @@ impl Metrics {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .rate_limited += 1;
+    }
+
+    /// Counts one search the engine stopped at the request's time limit.
+    pub fn stopped_at_deadline(&self) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .deadline_stops += 1;
     }
 
     /// Counts one finished reindex.
@@ -122,6 +131,15 @@ impl Metrics {
             out,
             "answerbank_reindex_failures_total {}",
             inner.reindex_failures
+        );
+        out.push_str(
+            "# HELP answerbank_search_deadline_stops_total Searches stopped at the request time limit.\n",
+        );
+        out.push_str("# TYPE answerbank_search_deadline_stops_total counter\n");
+        let _ = writeln!(
+            out,
+            "answerbank_search_deadline_stops_total {}",
+            inner.deadline_stops
         );
         if let Some(stats) = stats {
             out.push_str("# HELP answerbank_index_size_bytes Size of the index on disk.\n");

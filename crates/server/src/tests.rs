@@ -1,7 +1,7 @@
 //! The HTTP layer over a fake index: status codes, error shapes, limits.
 
 use super::*;
-use crate::backend::{Backend, BackendError};
+use crate::backend::{Backend, BackendError, Fault};
 use analysis::Lang;
 use axum::body::Body;
 use axum::http::Request as HttpRequest;
@@ -10,7 +10,7 @@ use engine::{
 };
 use ingest::{IngestOptions, Record, RecordKind};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 struct Fake;
@@ -44,22 +44,33 @@ fn hit(id: &str, kind: RecordKind) -> Hit {
 }
 
 impl Backend for Fake {
-    fn search(&self, request: &SearchRequest) -> Result<SearchResponse, BackendError> {
+    fn search(
+        &self,
+        request: &SearchRequest,
+        deadline: Instant,
+    ) -> Result<SearchResponse, BackendError> {
         if request.q == "panic" {
             panic!("boom");
         }
         if request.q == "slow" {
-            std::thread::sleep(Duration::from_millis(2500));
+            // Like the engine: works until the deadline, then gives up.
+            while Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            return Err(BackendError {
+                fault: Fault::Timeout,
+                message: "too slow".into(),
+            });
         }
         if request.q == "fail" {
             return Err(BackendError {
-                user: false,
+                fault: Fault::Internal,
                 message: "disk on fire".into(),
             });
         }
         if request.q == "bad" {
             return Err(BackendError {
-                user: true,
+                fault: Fault::User,
                 message: "bad query".into(),
             });
         }
@@ -95,7 +106,8 @@ impl Backend for Fake {
     }
     fn similar(&self, id: &str, _limit: usize) -> Result<Option<SearchResponse>, BackendError> {
         if id == "docs/guide.pdf" {
-            self.search(&SearchRequest::new("x")).map(Some)
+            self.search(&SearchRequest::new("x"), Instant::now())
+                .map(Some)
         } else {
             Ok(None)
         }
