@@ -55,6 +55,7 @@ use tower_http::compression::predicate::{NotForContentType, Predicate};
 use tower_http::compression::{CompressionLayer, DefaultPredicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::CompressionLevel;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -75,12 +76,19 @@ pub fn router(state: AppState) -> Router {
         .merge(admin)
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
 
-    let compression = CompressionLayer::new().compress_when(
-        DefaultPredicate::new()
-            .and(NotForContentType::new("application/pdf"))
-            .and(NotForContentType::new("image/png"))
-            .and(NotForContentType::new("image/jpeg")),
-    );
+    // Level 2 (gzip and brotli): at 100k records a 10-hit answer (6.6 KB)
+    // comes to 2.39 KB against 2.23 KB at tower-http's default (brotli 4,
+    // gzip 6), for a fifth of the CPU (0.07 against 0.35 ms a search:
+    // 64 connections asking for `gzip, br` went from 77% to 84% of the
+    // in-process rate). Level 0 saves little more and sends 2.55 KB.
+    let compression = CompressionLayer::new()
+        .quality(CompressionLevel::Precise(2))
+        .compress_when(
+            DefaultPredicate::new()
+                .and(NotForContentType::new("application/pdf"))
+                .and(NotForContentType::new("image/png"))
+                .and(NotForContentType::new("image/jpeg")),
+        );
 
     Router::new()
         .route("/", get(routes::assets::page_asset))
