@@ -236,6 +236,18 @@ mod tests {
         assert_eq!(a(Lang::En, "no school"), ["no", "school"]);
         // Folding: `résumé` = `resume`.
         same(Lang::En, "résumé", "resume");
+        // Question and modal words go, like the other languages' ones.
+        assert_eq!(
+            a(Lang::En, "how do we run a CPMS workshop"),
+            ["run", "cpms", "workshop"]
+        );
+        assert_eq!(
+            a(
+                Lang::En,
+                "what should we do, how many can one worker handle"
+            ),
+            ["one", "worker", "handl"]
+        );
     }
 
     /// British and American spellings meet; `-ise` words that are not

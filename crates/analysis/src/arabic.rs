@@ -16,7 +16,9 @@
 //! 1. two-letter suffixes need three letters left (`بيانات`/`بيان` -> `بيان`
 //!    instead of `بي`), one-letter suffixes need three letters left (`ذوي`
 //!    stays);
-//! 2. the possessive `هم` is also removed (`أطفالهم` -> `اطفال`);
+//! 2. the possessive `هم` is also removed (`أطفالهم` -> `اطفال`), and so
+//!    is the adverb ending `يا` (`نفسياً` -> `نفس`, as `نفسية`/`نفسي`;
+//!    not after `ا`: `قضايا` is a broken plural);
 //! 3. a short list of words whose first `و` is a root letter, not "and"
 //!    (`وزارة`, `وقاية`, `وصاية`, `والدين` ...), keeps its `و`, and `آلية`
 //!    (mechanism, `اليه` once normalized) keeps its `ال`.
@@ -185,7 +187,7 @@ const WALID: &[&str] = &[
 ];
 
 const PREFIXES: &[&str] = &["وبال", "ولل", "وال", "بال", "كال", "فال", "لل", "ال"];
-const SUFFIXES: &[&str] = &["ها", "هم", "ان", "ات", "ون", "ين", "يه", "ه", "ي"];
+const SUFFIXES: &[&str] = &["ها", "هم", "ان", "ات", "ون", "ين", "يه", "يا", "ه", "ي"];
 
 /// Arabic letters only (after normalization); digits or Latin letters in a
 /// token mean it is not stemmed.
@@ -250,6 +252,10 @@ pub(crate) fn light_stem_range(word: &str) -> (usize, usize) {
     }
     for s in SUFFIXES {
         let w = &word[from..to];
+        // `ايا` ends broken plurals (`قضايا`, `ضحايا`), not adverbs.
+        if *s == "يا" && w.ends_with("ايا") {
+            continue;
+        }
         if w.ends_with(s) && letters(w) >= letters(s) + 3 {
             to -= s.len();
         }
@@ -312,6 +318,13 @@ mod tests {
         assert_eq!(stem("المنفصلون"), "منفصل");
         assert_eq!(stem("الاجتماعية"), "اجتماع");
         assert_eq!(stem("بيانات"), stem("البيان"));
+        // Adverbs in `-يًا` meet their adjective (`نفسياً`/`نفسية`).
+        assert_eq!(stem("نفسياً"), stem("نفسية"));
+        assert_eq!(stem("نفسيا"), stem("النفسي"));
+        assert_eq!(stem("اجتماعياً"), stem("الاجتماعية"));
+        assert_eq!(stem("حالياً"), stem("الحالي"));
+        // ... but not the broken plurals in `ايا` (issues are not judges).
+        assert_ne!(stem("قضايا"), stem("القضاة"));
     }
 
     #[test]

@@ -927,6 +927,27 @@ mod tests {
         }
     }
 
+    /// Fighters and combatants are armed groups' members, in every language
+    /// (`ينضموا للمقاتلين`, joining the fighters).
+    #[test]
+    fn fighters_name_armed_groups() {
+        for q in [
+            "fighters",
+            "combatants",
+            "combattants",
+            "combatientes",
+            "للمقاتلين",
+            "مقاتلين",
+        ] {
+            let ids: Vec<_> = g()
+                .concepts_in_query(q)
+                .iter()
+                .map(|m| m.concept_id)
+                .collect();
+            assert_eq!(ids, ["armed_groups"], "{q}");
+        }
+    }
+
     #[test]
     fn concepts_the_issue_names_exist() {
         for id in [

@@ -54,6 +54,11 @@ pub const COVERAGE_BONUS: f32 = 1.0;
 pub const FUZZY_WEIGHT: f32 = 0.8;
 /// Corrections tried for one typo (the most frequent words in reach).
 pub const MAX_CORRECTIONS: usize = 3;
+/// A correction is kept only when it is in at least this share of the
+/// records the most frequent correction is in: `suport` means `support`
+/// (35 records of `corpus/`), not the French `sport` (3). (Judged set:
+/// nDCG@10 0.787 -> 0.788, typo 0.809 -> 0.813; held-out unchanged.)
+pub const CORRECTION_SHARE: u64 = 4;
 /// Glossary expansions and lexicon translations relative to the user's own
 /// words. (Translations measured at 0.25, 0.4 and 0.6 on the judged set:
 /// nDCG@10 0.769, 0.774, 0.776; one weight for both.)
@@ -386,7 +391,8 @@ impl<'a> Builder<'a> {
     }
 
     /// The surface words of `field` within `distance` edits of `text`, most
-    /// frequent first, at most [`MAX_CORRECTIONS`].
+    /// frequent first, at most [`MAX_CORRECTIONS`], none in fewer than
+    /// 1/[`CORRECTION_SHARE`] of the records the most frequent is in.
     fn corrections(&self, field: Field, text: &str, distance: u8) -> Vec<String> {
         let query = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
         let mut found: std::collections::HashMap<Vec<u8>, u64> = Default::default();
@@ -405,9 +411,11 @@ impl<'a> Builder<'a> {
         }
         let mut found: Vec<(Vec<u8>, u64)> = found.into_iter().collect();
         found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let best = found.first().map_or(0, |f| f.1);
         found
             .into_iter()
             .take(MAX_CORRECTIONS)
+            .filter(|(_, df)| df * CORRECTION_SHARE >= best)
             .filter_map(|(k, _)| String::from_utf8(k).ok())
             .collect()
     }

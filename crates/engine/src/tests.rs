@@ -180,6 +180,34 @@ fn typos_match_below_exact() {
     assert!(ids(&search(&e, "sprts")).contains(&"en-2"));
 }
 
+/// A typo's corrections are the words near it that are about as frequent as
+/// the most frequent one: `suport` is `support` (five records), not the
+/// French `sport` (one record) one deletion away too.
+#[test]
+fn typos_skip_much_rarer_corrections() {
+    use Lang::*;
+    let mut records: Vec<Record> = (0..5)
+        .map(|i| {
+            qa(
+                &format!("en-{i}"),
+                En,
+                "Peer support groups for caregivers",
+                "Weekly support sessions for parents of children in care.",
+            )
+        })
+        .collect();
+    records.push(qa(
+        "fr-sport",
+        Fr,
+        "Tournoi de sport du dimanche",
+        "Le sport collectif, le dimanche matin.",
+    ));
+    let (_d, e) = engine_with(records);
+    let r = search(&e, "suport");
+    assert_eq!(r.total, 5, "{:?}", ids(&r));
+    assert!(!ids(&r).contains(&"fr-sport"), "{:?}", ids(&r));
+}
+
 #[test]
 fn phrases_exclusion_or() {
     let (_d, e) = engine_with(corpus());
