@@ -129,7 +129,7 @@ fn pairs(query: Pairs) -> Result<Vec<(String, String)>, ApiError> {
 /// machine (thread wake-ups, cold caches), and left the cores 20% idle
 /// between handoffs. `answerbank serve` gives the runtime one worker per
 /// index slot, so a worker busy with a search is a slot in use (measured
-/// with `benches/server_load.rs` at 100k records: 868 -> 1,267 searches/s
+/// with `benches/server_load.rs` at 100k records: 868 -> 1,142 searches/s
 /// at 64 connections). Searches stop at their deadline
 /// (`Engine::search_until`), which is what the request time limit needs:
 /// a timer cannot interrupt work running on the worker it would fire on.
