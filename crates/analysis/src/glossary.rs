@@ -675,6 +675,14 @@ mod tests {
         Glossary::builtin()
     }
 
+    /// The ids of the concepts `query` names, in query order.
+    fn query_concepts(query: &str) -> Vec<&'static str> {
+        g().concepts_in_query(query)
+            .iter()
+            .map(|m| m.concept_id)
+            .collect()
+    }
+
     fn expanded(query: &str) -> Vec<(String, Lang, String)> {
         g().expand(query)
             .into_iter()
@@ -918,12 +926,7 @@ mod tests {
             "أطفال",
             "الأطفالُ",
         ] {
-            let ids: Vec<_> = g()
-                .concepts_in_query(q)
-                .iter()
-                .map(|m| m.concept_id)
-                .collect();
-            assert_eq!(ids, ["child"], "{q}");
+            assert_eq!(query_concepts(q), ["child"], "{q}");
         }
     }
 
@@ -939,12 +942,7 @@ mod tests {
             "للمقاتلين",
             "مقاتلين",
         ] {
-            let ids: Vec<_> = g()
-                .concepts_in_query(q)
-                .iter()
-                .map(|m| m.concept_id)
-                .collect();
-            assert_eq!(ids, ["armed_groups"], "{q}");
+            assert_eq!(query_concepts(q), ["armed_groups"], "{q}");
         }
     }
 
