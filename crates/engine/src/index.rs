@@ -4,7 +4,7 @@
 use crate::engine::{map_writer_err, Engine, WRITER_MEMORY};
 use crate::error::Error;
 use crate::schema::{
-    country_key, date_key, id_key, lang_slot, Fields, KIND_BLOB, KIND_PAGE, KIND_RECORD,
+    country_key, date_key, id_key, lang_slot, Fields, KIND_BLOB, KIND_PAGE, KIND_RECORD, KIND_WORDS,
 };
 use crate::IngestReport;
 use analysis::{CpTokenizer, Glossary, Lang};
@@ -226,16 +226,30 @@ impl Engine {
                         }
                     }
                 }
-                let built: Vec<(TantivyDocument, Vec<TantivyDocument>)> = to_write
+                let batch = next_batch();
+                let built: Vec<Built> = to_write
                     .par_iter()
-                    .map(|(record, hash, _)| record_docs(&self.fields, record, hash))
+                    .map(|(record, hash, _)| record_docs(&self.fields, record, hash, batch))
                     .collect();
-                for ((record, _, update), (doc, rest)) in to_write.iter().zip(built) {
+                let mut words = String::new();
+                for ((record, _, update), built) in to_write.iter().zip(built) {
                     if *update {
                         writer.delete_term(Term::from_field_text(self.fields.id, &record.id));
                     }
+                    writer.add_document(built.record)?;
+                    later.extend(built.later);
+                    if !built.words.is_empty() {
+                        if !words.is_empty() {
+                            words.push(NEXT);
+                        }
+                        words.push_str(&built.words);
+                    }
+                }
+                if !words.is_empty() {
+                    let mut doc = TantivyDocument::default();
+                    doc.add_text(self.fields.kind, KIND_WORDS);
+                    doc.add_text(self.fields.body_any, words);
                     writer.add_document(doc)?;
-                    later.extend(rest);
                 }
                 if later.len() >= 512 {
                     for doc in later.drain(..) {
@@ -305,12 +319,27 @@ fn facet(root: &str, value: &str) -> Facet {
     Facet::from_path([root, value])
 }
 
-/// Adds the record's document, and queues its pages and blob in `later`:
-/// written in batches after their records, they keep record documents
-/// together in the doc store, so fetching a hit decompresses little else.
-/// The tantivy documents of one record: the record's own, then its pages'
-/// and its stored JSON (added after, in batches).
-fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<TantivyDocument>) {
+/// What one record adds to the index.
+struct Built {
+    /// The record's own document.
+    record: TantivyDocument,
+    /// Its pages' documents and its stored JSON: written in batches after
+    /// their records, they keep record documents together in the doc
+    /// store, so fetching a hit decompresses little else.
+    later: Vec<TantivyDocument>,
+    /// Its words for the batch's dictionary document (see [`KIND_WORDS`]),
+    /// replay-encoded: those this thread has not given yet in this batch.
+    words: String,
+}
+
+/// A new dictionary batch number (see [`Memo::distinct`]).
+fn next_batch() -> u32 {
+    static BATCH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    BATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
+/// The tantivy documents of one record, built on a worker thread.
+fn record_docs(f: &Fields, r: &Record, hash: &str, batch: u32) -> Built {
     let mut later = Vec::with_capacity(r.pages.len() + 1);
     let mut doc = TantivyDocument::default();
     doc.add_text(f.kind, KIND_RECORD);
@@ -343,15 +372,13 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
         doc.add_i64(f.date, d);
         doc.add_facet(f.facets, facet("year", &(d / 10_000).to_string()));
     }
-    let analyzed = Analyzed::new(r);
+    let analyzed = Analyzed::new(r, batch);
     check_tags(r, &analyzed);
     for (i, slot) in slots(r.language).into_iter().enumerate() {
         doc.add_text(f.title[slot], &analyzed.title[i]);
         doc.add_text(f.body[slot], &analyzed.body[i]);
     }
     doc.add_text(f.title_any, &analyzed.title_any);
-    // Title and body: the surface words typos are corrected to.
-    doc.add_text(f.body_any, &analyzed.words);
     for concept in analyzed.concepts_title {
         doc.add_text(f.concepts_title, concept);
     }
@@ -417,7 +444,11 @@ fn record_docs(f: &Fields, r: &Record, hash: &str) -> (TantivyDocument, Vec<Tant
     blob.add_text(f.id, &r.id);
     blob.add_text(f.json, json);
     later.push(blob);
-    (record_doc, later)
+    Built {
+        record: record_doc,
+        later,
+        words: analyzed.words,
+    }
 }
 
 // ---------------------------------------------------------------------
@@ -615,9 +646,12 @@ struct Memo {
     /// Token texts by id; equal texts share one id.
     texts: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32, Fx>,
-    /// Per text id, the last [`Memo::distinct`] call that took it.
+    /// Per text id, the stamp of the last dictionary batch that took it
+    /// (see [`Memo::distinct`]).
     stamps: Vec<u32>,
     stamp: u32,
+    /// The dictionary batch `stamp` stands for.
+    batch: u32,
     /// Per text id, whether it is long enough for `body_any` (see
     /// [`DICTIONARY_CHARS`]); [`LENGTH_UNKNOWN`] until first asked.
     dictionary: Vec<u8>,
@@ -643,6 +677,7 @@ impl Memo {
             ids: HashMap::default(),
             stamps: Vec::new(),
             stamp: 0,
+            batch: 0,
             dictionary: Vec::new(),
         }
     }
@@ -754,14 +789,22 @@ impl Memo {
         out
     }
 
-    /// The distinct token texts of `tokens`, one position each, for
-    /// [`ReplayTokenizer`], leaving out words shorter than
-    /// [`DICTIONARY_CHARS`].
-    fn distinct<'t>(&mut self, tokens: impl Iterator<Item = &'t Tok>, capacity: usize) -> String {
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.stamps.iter_mut().for_each(|s| *s = 0);
-            self.stamp = 1;
+    /// The token texts of `tokens` this thread has not given yet in
+    /// dictionary `batch`, one position each, for [`ReplayTokenizer`],
+    /// leaving out words shorter than [`DICTIONARY_CHARS`].
+    fn distinct<'t>(
+        &mut self,
+        tokens: impl Iterator<Item = &'t Tok>,
+        capacity: usize,
+        batch: u32,
+    ) -> String {
+        if batch != self.batch {
+            self.batch = batch;
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.stamps.iter_mut().for_each(|s| *s = 0);
+                self.stamp = 1;
+            }
         }
         self.stamps.resize(self.texts.len(), 0);
         self.dictionary.resize(self.texts.len(), LENGTH_UNKNOWN);
@@ -868,8 +911,8 @@ struct Analyzed {
     body: Vec<String>,
     /// Neutral chain, replay-encoded.
     title_any: String,
-    /// The distinct neutral words of title and body (for `body_any`, which
-    /// records documents only: repeats would only be looked up again).
+    /// The neutral words of title and body not given yet in this batch by
+    /// this thread (for the batch's dictionary document).
     words: String,
     concepts_title: Vec<&'static str>,
     concepts: Vec<&'static str>,
@@ -881,7 +924,8 @@ struct Analyzed {
 }
 
 impl Analyzed {
-    fn new(r: &Record) -> Analyzed {
+    /// `r`'s fields; `batch`: the dictionary batch its words go to.
+    fn new(r: &Record, batch: u32) -> Analyzed {
         let mut langs: Vec<Lang> = slots(r.language)
             .into_iter()
             .map(|s| crate::schema::LANGS[s])
@@ -902,6 +946,7 @@ impl Analyzed {
                 words: memo.distinct(
                     title[neutral].iter().chain(&body[neutral]),
                     r.title.len() + r.body.len(),
+                    batch,
                 ),
                 other_languages: other_languages(r)
                     .into_iter()
@@ -1126,23 +1171,28 @@ mod tests {
         assert!(!json.contains("Who pays"), "{json}");
     }
 
+    fn replayed(encoded: &str) -> Vec<String> {
+        let mut tokenizer = ReplayTokenizer::default();
+        let mut stream = tokenizer.token_stream(encoded);
+        let mut words = Vec::new();
+        while stream.advance() {
+            words.push(stream.token().text.clone());
+        }
+        words
+    }
+
     #[test]
-    fn body_any_gets_each_word_once() {
+    fn a_batch_dictionary_gets_each_word_once() {
         let r = record(
             "w",
             Lang::En,
             "Children and children",
             "CHILDREN's child, the child.".to_string(),
         );
-        let analyzed = Analyzed::new(&r);
-        let mut tokenizer = ReplayTokenizer::default();
-        let mut stream = tokenizer.token_stream(&analyzed.words);
-        let mut words = Vec::new();
-        while stream.advance() {
-            words.push(stream.token().text.clone());
-        }
+        let batch = next_batch();
+        let analyzed = Analyzed::new(&r, batch);
         // `and`, `the`: too short for typo correction (see DICTIONARY_CHARS).
-        assert_eq!(words, ["children", "child"]);
+        assert_eq!(replayed(&analyzed.words), ["children", "child"]);
         // The language field keeps every mention.
         assert_eq!(
             analyzed.body[0]
@@ -1150,6 +1200,17 @@ mod tests {
                 .filter(|w| !w.is_empty())
                 .count(),
             3
+        );
+        // A second record of the batch gives only its new words; the next
+        // batch starts over.
+        let other = record("v", Lang::En, "Child protection", "children".to_string());
+        assert_eq!(
+            replayed(&Analyzed::new(&other, batch).words),
+            ["protection"]
+        );
+        assert_eq!(
+            replayed(&Analyzed::new(&other, next_batch()).words),
+            ["child", "protection", "children"]
         );
     }
 

@@ -398,10 +398,11 @@ impl<'a> Builder<'a> {
 
     /// The surface words of `field` within `distance` edits of `text`, most
     /// frequent first, at most [`MAX_CORRECTIONS`], none in fewer than
-    /// 1/[`CORRECTION_SHARE`] of the records the most frequent is in.
+    /// 1/[`CORRECTION_SHARE`] of the records the most frequent is in, none
+    /// in no record.
     fn corrections(&self, field: Field, text: &str, distance: u8) -> Vec<String> {
         let query = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
-        let mut found: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        let mut words: HashSet<String> = HashSet::new();
         for segment in self.searcher.segment_readers() {
             let (Ok(automaton), Ok(index)) = (query.automaton(), segment.inverted_index(field))
             else {
@@ -411,19 +412,50 @@ impl<'a> Builder<'a> {
                 continue;
             };
             while stream.advance() {
-                *found.entry(stream.key().to_vec()).or_default() +=
-                    u64::from(stream.value().doc_freq);
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    words.insert(word.to_string());
+                }
             }
         }
-        let mut found: Vec<(Vec<u8>, u64)> = found.into_iter().collect();
+        let mut found: Vec<(String, u64)> = words
+            .into_iter()
+            .map(|w| {
+                let df = self.word_doc_freq(&w);
+                (w, df)
+            })
+            .filter(|(_, df)| *df > 0)
+            .collect();
         found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let best = found.first().map_or(0, |f| f.1);
         found
             .into_iter()
             .take(MAX_CORRECTIONS)
             .filter(|(_, df)| df * CORRECTION_SHARE >= best)
-            .filter_map(|(k, _)| String::from_utf8(k).ok())
+            .map(|(w, _)| w)
             .collect()
+    }
+
+    /// In how many documents of the target a surface word is found: per
+    /// language, the documents whose title or body has its analyzed form
+    /// (the larger count), summed over the languages. (The dictionary
+    /// fields list which words exist, not how often: see
+    /// `schema::KIND_WORDS`.)
+    fn word_doc_freq(&self, word: &str) -> u64 {
+        LANGS
+            .iter()
+            .enumerate()
+            .map(|(slot, &lang)| {
+                let Some(token) = analyze_tokens(lang, word).into_iter().next() else {
+                    return 0;
+                };
+                let title = self.target.title.map(|t| t[slot]);
+                [title, Some(self.target.body[slot])]
+                    .into_iter()
+                    .map(|f| self.doc_freq(&[f], &token.text))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .sum()
     }
 
     /// The expansion of one glossary concept the query names. Over records:
