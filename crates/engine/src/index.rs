@@ -471,6 +471,20 @@ const NEXT: char = '\u{1}';
 /// In a replayed text: the next token is at the same position.
 const SAME: char = '\u{2}';
 
+/// `text` analyzed with `lang`'s chain, as a replayed field's value (one
+/// position per token; for queries that analyze a field value themselves,
+/// like more-like-this).
+pub(crate) fn replay_text(lang: Lang, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for token in analysis::analyze(lang, text) {
+        if !out.is_empty() {
+            out.push(NEXT);
+        }
+        out.push_str(&token);
+    }
+    out
+}
+
 /// The tokenizer of replayed fields: reads the tokens (and positions)
 /// written by [`encode`] back.
 #[derive(Clone, Default)]

@@ -649,17 +649,22 @@ impl Engine {
         let body = text(fl.body_raw);
         // Und text is in every language field; the English ones will do.
         let slot = crate::schema::lang_slot(lang).unwrap_or(0);
+        let chain = crate::schema::LANGS[slot];
         let (tf, bf) = (fl.title[slot], fl.body[slot]);
-        let num_docs = searcher.num_docs();
+        let records = searcher.doc_freq(&self.kind_term(KIND_RECORD))?;
+        // The language fields hold tokens the ingest analyzed (their
+        // tokenizer replays them): the record's text goes in analyzed the
+        // same way, or more-like-this would see one token per field.
+        let replayed = |text: &str| OwnedValue::Str(crate::index::replay_text(chain, text));
         let mlt = MoreLikeThisQuery::builder()
             .with_min_doc_frequency(1)
-            .with_max_doc_frequency((num_docs / 3).max(2))
+            .with_max_doc_frequency((records / 3).max(2))
             .with_min_term_frequency(1)
             .with_max_query_terms(30)
             .with_min_word_length(2)
             .with_document_fields(vec![
-                (tf, vec![OwnedValue::Str(title.clone())]),
-                (bf, vec![OwnedValue::Str(body.clone())]),
+                (tf, vec![replayed(&title)]),
+                (bf, vec![replayed(&body)]),
             ]);
         let mut like: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, boxed(mlt))];
         for concept in crate::glossary::concepts(lang, &title, &body) {

@@ -865,3 +865,64 @@ fn ties_at_the_cut_do_not_depend_on_the_segment_layout() {
         assert_eq!(ids(&r), rest);
     }
 }
+
+/// More-like-this reads a record's own words (in its language's analyzed
+/// form), not only the glossary concepts it names: two answers about
+/// beekeeping and honey (no glossary term) find each other first.
+#[test]
+fn similar_records_share_words() {
+    use Lang::*;
+    let records = vec![
+        qa(
+            "bees-1",
+            En,
+            "Beekeeping courses for adolescents",
+            "Beekeeping teaches patience: hives, honey harvests and wax candles sold at the market.",
+        ),
+        qa(
+            "bees-2",
+            En,
+            "Honey from the beekeeping project",
+            "The hives gave their first honey; the beekeeping group sells wax and honey jars.",
+        ),
+        qa(
+            "other",
+            En,
+            "Football league schedule",
+            "Matches every Saturday; teams of ten players, a referee from the community.",
+        ),
+        qa(
+            "other-2",
+            En,
+            "Painting workshop",
+            "Brushes, paper and colours for the drawing afternoon.",
+        ),
+    ];
+    let (_d, e) = engine_with(records);
+    let sim = e.similar("bees-1", 5).unwrap().unwrap();
+    assert_eq!(ids(&sim), ["bees-2"], "{:?}", sim.hits);
+    // In French too (its own chain: `ruches` and `ruche` meet).
+    let records = vec![
+        qa(
+            "fr-1",
+            Fr,
+            "Apiculture pour les jeunes",
+            "Les ruches et le miel de l'atelier d'apiculture.",
+        ),
+        qa(
+            "fr-2",
+            Fr,
+            "Vente du miel",
+            "Une ruche, du miel et de la cire vendus au marché par l'atelier.",
+        ),
+        qa(
+            "fr-3",
+            Fr,
+            "Calendrier de football",
+            "Matchs le samedi, équipes de dix joueurs.",
+        ),
+    ];
+    let (_d, e) = engine_with(records);
+    let sim = e.similar("fr-1", 5).unwrap().unwrap();
+    assert_eq!(ids(&sim), ["fr-2"], "{:?}", sim.hits);
+}
