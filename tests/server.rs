@@ -855,9 +855,18 @@ fn a_search_past_the_time_limit_gets_a_503_and_stops() {
         metrics.contains("answerbank_search_deadline_stops_total 1\n"),
         "{metrics}"
     );
+    // Similar records run under the same limit.
+    let similar = "/api/records/qa-en-001/similar";
+    let (status, json) = get_json(&no_time, similar);
+    assert_eq!(status, 503, "{json}");
+    assert_eq!(json["error"]["code"], "timeout", "{json}");
     // The same search with time to run answers.
-    let (status, json) = get_json(&app(test_config()), &uri);
+    let with_time = app(test_config());
+    let (status, json) = get_json(&with_time, &uri);
     assert_eq!(status, 200, "{json}");
+    let (status, json) = get_json(&with_time, similar);
+    assert_eq!(status, 200, "{json}");
+    assert!(!json["hits"].as_array().unwrap().is_empty(), "{json}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use ingest::{IngestOptions, Problem, Progress, Record};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -1016,23 +1016,6 @@ fn check_tags(r: &Record, analyzed: &Analyzed) {
             r.id
         );
     }
-}
-
-/// Counts per facet root, from a facet collector's result.
-pub(crate) fn facet_counts(
-    counts: &tantivy::collector::FacetCounts,
-) -> BTreeMap<String, BTreeMap<String, u64>> {
-    let mut out = BTreeMap::new();
-    for root in ["type", "language", "topic", "country", "year"] {
-        let mut values = BTreeMap::new();
-        for (facet, count) in counts.get(format!("/{root}").as_str()) {
-            if let Some(last) = facet.to_path().last() {
-                values.insert(last.to_string(), count);
-            }
-        }
-        out.insert(root.to_string(), values);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -439,3 +439,43 @@ fn perf_parts() {
         totals.iter().sum::<usize>() as f64 / n
     );
 }
+
+/// More-like-this over the persistent index of `perf_loop` (build it with
+/// `perf_loop` first): every 997th record id, 5 similar records each.
+#[test]
+#[ignore]
+fn perf_similar() {
+    let dir = std::env::var("ANSWERBANK_PERF_DIR")
+        .unwrap_or_else(|_| "/tmp/answerbank-perf-100000".to_string());
+    let engine = Engine::open(Path::new(&dir)).unwrap();
+    let searcher = engine.reader.searcher();
+    let mut ids = Vec::new();
+    for segment in searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str("id").unwrap() else {
+            continue;
+        };
+        let mut id = String::new();
+        for ord in (0..column.num_terms() as u64).step_by(997) {
+            column.ord_to_str(ord, &mut id).unwrap();
+            ids.push(id.clone());
+        }
+    }
+    let mut times = Vec::new();
+    let mut hits = 0;
+    for id in &ids {
+        let t = Instant::now();
+        if let Some(r) = engine.similar(id, 5).unwrap() {
+            hits += r.hits.len();
+        }
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "{} ids, {hits} hits: p50 {:.2} ms, p99 {:.2}, max {:.2}",
+        ids.len(),
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
+}

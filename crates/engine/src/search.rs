@@ -5,7 +5,7 @@ pub(crate) mod collect;
 
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::index::{facet_counts, Meta};
+use crate::index::Meta;
 use crate::query::{default_min_match, Builder, Built, Highlight, Target};
 use crate::schema::{country_key, date_key, KIND_PAGE, KIND_RECORD};
 use crate::snippet::{self, SNIPPET_CHARS};
@@ -15,7 +15,7 @@ use analysis::Lang;
 use ingest::RecordKind;
 use std::ops::Bound;
 use std::time::Instant;
-use tantivy::collector::{FacetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, Query,
     RangeQuery, TermQuery,
@@ -170,14 +170,6 @@ pub(crate) fn key_fn(
             }
         })
     }
-}
-
-pub(crate) fn facet_collector() -> FacetCollector {
-    let mut facets = FacetCollector::for_field("facets");
-    for root in ["/type", "/language", "/topic", "/country", "/year"] {
-        facets.add_facet(root);
-    }
-    facets
 }
 
 impl Engine {
@@ -622,6 +614,17 @@ impl Engine {
     /// Records like record `id` (same words, same glossary concepts), best
     /// first, the record itself excluded; `None` when `id` is unknown.
     pub fn similar(&self, id: &str, limit: usize) -> Result<Option<SearchResponse>, Error> {
+        self.similar_until(id, limit, None)
+    }
+
+    /// [`Engine::similar`] that gives up with [`Error::Timeout`] once
+    /// `deadline` has passed (checked as in [`Engine::search_until`]).
+    pub fn similar_until(
+        &self,
+        id: &str,
+        limit: usize,
+        deadline: Option<Instant>,
+    ) -> Result<Option<SearchResponse>, Error> {
         let start = Instant::now();
         if limit > MAX_LIMIT {
             return Err(Error::invalid(format!(
@@ -680,20 +683,29 @@ impl Engine {
             offset: 0,
             sort: Sort::Relevance,
             prior: true,
-            deadline: None,
+            deadline,
         };
-        let (counts, (total, _, docs)) = searcher.search(&query, &(facet_collector(), top))?;
+        let (total, facets, docs) = searcher.search(&query, &top).map_err(|err| {
+            if collect::past(deadline) {
+                Error::Timeout
+            } else {
+                Error::Tantivy(err)
+            }
+        })?;
         let hl = Highlight::default();
         let mut hits = Vec::new();
         if limit > 0 {
             for (key, addr) in docs {
+                if collect::past(deadline) {
+                    return Err(Error::Timeout);
+                }
                 hits.push(self.hit(&searcher, addr, key.0 as f32, &hl, false)?.0);
             }
         }
         Ok(Some(SearchResponse {
             total: total as u64,
             hits,
-            facets: facet_counts(&counts),
+            facets,
             language: lang,
             took_ms: start.elapsed().as_secs_f64() * 1e3,
         }))

@@ -41,8 +41,14 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<SearchResponse, BackendError>;
     /// One full record.
     fn record(&self, id: &str) -> Result<Option<Record>, BackendError>;
-    /// Records like this one (`None` when the id is unknown).
-    fn similar(&self, id: &str, limit: usize) -> Result<Option<SearchResponse>, BackendError>;
+    /// Records like this one (`None` when the id is unknown), given up
+    /// (with [`Fault::Timeout`]) once `deadline` has passed.
+    fn similar(
+        &self,
+        id: &str,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<Option<SearchResponse>, BackendError>;
     /// Past questions starting like `prefix`.
     fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, BackendError>;
     /// Index size and counts.
@@ -79,8 +85,18 @@ impl Backend for engine::Engine {
         Ok(engine::Engine::record(self, id)?)
     }
 
-    fn similar(&self, id: &str, limit: usize) -> Result<Option<SearchResponse>, BackendError> {
-        Ok(engine::Engine::similar(self, id, limit)?)
+    fn similar(
+        &self,
+        id: &str,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<Option<SearchResponse>, BackendError> {
+        Ok(engine::Engine::similar_until(
+            self,
+            id,
+            limit,
+            Some(deadline),
+        )?)
     }
 
     fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, BackendError> {

@@ -104,10 +104,14 @@ impl Backend for Fake {
             hash: "00".into(),
         }))
     }
-    fn similar(&self, id: &str, _limit: usize) -> Result<Option<SearchResponse>, BackendError> {
+    fn similar(
+        &self,
+        id: &str,
+        _limit: usize,
+        deadline: Instant,
+    ) -> Result<Option<SearchResponse>, BackendError> {
         if id == "docs/guide.pdf" {
-            self.search(&SearchRequest::new("x"), Instant::now())
-                .map(Some)
+            self.search(&SearchRequest::new("x"), deadline).map(Some)
         } else {
             Ok(None)
         }

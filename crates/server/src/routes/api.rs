@@ -297,8 +297,9 @@ async fn similar(
     let params = Params::parse(pairs, &["limit"])?;
     let limit = params.number("limit", 5, 1, MAX_SIMILAR_LIMIT)?;
     check_id(&id)?;
+    let deadline = Instant::now() + state.config().request_timeout;
     let backend = &state.inner.backend;
-    match index_work(&state, || backend.similar(&id, limit)).await? {
+    match index_work(&state, || backend.similar(&id, limit, deadline)).await? {
         Some(response) => Ok(Json(answer(&state, response)).into_response()),
         None => Err(ApiError::not_found("no record has this id")),
     }
