@@ -238,12 +238,7 @@ impl Engine {
                     }
                     writer.add_document(built.record)?;
                     later.extend(built.later);
-                    if !built.words.is_empty() {
-                        if !words.is_empty() {
-                            words.push(NEXT);
-                        }
-                        words.push_str(&built.words);
-                    }
+                    append_next(&mut words, &built.words);
                 }
                 if !words.is_empty() {
                     let mut doc = TantivyDocument::default();
@@ -477,12 +472,20 @@ const SAME: char = '\u{2}';
 pub(crate) fn replay_text(lang: Lang, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for token in analysis::analyze(lang, text) {
-        if !out.is_empty() {
-            out.push(NEXT);
-        }
-        out.push_str(&token);
+        append_next(&mut out, &token);
     }
     out
+}
+
+/// Appends `tokens` (replay-encoded) to `out` at the next position.
+fn append_next(out: &mut String, tokens: &str) {
+    if tokens.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push(NEXT);
+    }
+    out.push_str(tokens);
 }
 
 /// The tokenizer of replayed fields: reads the tokens (and positions)
@@ -839,10 +842,7 @@ impl Memo {
                 if *length == LENGTH_SHORT {
                     continue;
                 }
-                if !out.is_empty() {
-                    out.push(NEXT);
-                }
-                out.push_str(text);
+                append_next(&mut out, text);
             }
         }
         out
