@@ -172,6 +172,25 @@ pub(crate) fn key_fn(
     }
 }
 
+/// A collector's error: [`Error::Timeout`] when `deadline` has passed (the
+/// collector stopped at it), the error itself otherwise.
+fn timed_out(deadline: Option<Instant>, err: tantivy::TantivyError) -> Error {
+    if collect::past(deadline) {
+        Error::Timeout
+    } else {
+        Error::Tantivy(err)
+    }
+}
+
+/// [`Error::Timeout`] once `deadline` has passed.
+fn check_deadline(deadline: Option<Instant>) -> Result<(), Error> {
+    if collect::past(deadline) {
+        Err(Error::Timeout)
+    } else {
+        Ok(())
+    }
+}
+
 impl Engine {
     pub(crate) fn filter_clauses(&self, f: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
         let fl = &self.fields;
@@ -256,20 +275,8 @@ impl Engine {
         deadline: Option<Instant>,
     ) -> Result<SearchResponse, Error> {
         let start = Instant::now();
-        let timed_out = |err: tantivy::TantivyError| {
-            if collect::past(deadline) {
-                Error::Timeout
-            } else {
-                Error::Tantivy(err)
-            }
-        };
-        let check = || {
-            if collect::past(deadline) {
-                Err(Error::Timeout)
-            } else {
-                Ok(())
-            }
-        };
+        let timed_out = |err| timed_out(deadline, err);
+        let check = || check_deadline(deadline);
         let filters = validate(req)?;
         let searcher = self.reader.searcher();
         let parsed = crate::syntax::parse(&req.q);
@@ -685,20 +692,14 @@ impl Engine {
             prior: true,
             deadline,
         };
-        let (total, facets, docs) = searcher.search(&query, &top).map_err(|err| {
-            if collect::past(deadline) {
-                Error::Timeout
-            } else {
-                Error::Tantivy(err)
-            }
-        })?;
+        let (total, facets, docs) = searcher
+            .search(&query, &top)
+            .map_err(|err| timed_out(deadline, err))?;
         let hl = Highlight::default();
         let mut hits = Vec::new();
         if limit > 0 {
             for (key, addr) in docs {
-                if collect::past(deadline) {
-                    return Err(Error::Timeout);
-                }
+                check_deadline(deadline)?;
                 hits.push(self.hit(&searcher, addr, key.0 as f32, &hl, false)?.0);
             }
         }
