@@ -642,6 +642,36 @@ fn lexicon_words_cross_languages() {
     assert_eq!(got.first(), Some(&"es-1"), "{got:?}");
 }
 
+/// A word's translation counts well above half the word typed in its own
+/// language: an English answer about markets outranks a Spanish one that
+/// names a market once, in passing, in a long answer, for `mercados`.
+#[test]
+fn translations_outrank_passing_mentions() {
+    use Lang::*;
+    let records = vec![
+        qa(
+            "es-passing",
+            Es,
+            "Registro de niños separados en los puntos de llegada",
+            "Se registra a cada niño al llegar, se toma una foto con consentimiento, \
+             se abre un caso y se comienza la búsqueda de la familia el mismo día; \
+             algunos niños llegan desde el mercado de la ciudad con vecinos o con \
+             conductores de camiones, y el equipo anota quién los trajo, a qué hora, \
+             en qué estado de salud y con qué documentos, antes de derivarlos a los \
+             servicios de salud, de apoyo psicosocial y de alojamiento temporal.",
+        ),
+        qa(
+            "en-markets",
+            En,
+            "Children working in markets",
+            "Market work: which market stalls employ children, and how to refer them.",
+        ),
+    ];
+    let (_d, e) = engine_with(records);
+    let r = search(&e, "mercados");
+    assert_eq!(ids(&r), ["en-markets", "es-passing"]);
+}
+
 #[test]
 fn bilingual_documents_are_searched_in_each_language() {
     use Lang::*;
