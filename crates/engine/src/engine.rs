@@ -25,6 +25,11 @@ pub const WRITER_MEMORY: usize = 200_000_000;
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     schema_version: u32,
+    /// Records removed or changed since the typo dictionary (the `words`
+    /// documents, see `schema::KIND_WORDS`) was last written whole: their
+    /// old words may still be listed.
+    #[serde(default)]
+    stale_records: u64,
 }
 
 /// An open Answerbank index.
@@ -134,7 +139,7 @@ impl Engine {
             // Stamp the empty index with our version.
             match index.writer::<TantivyDocument>(WRITER_MEMORY) {
                 Ok(mut writer) => {
-                    Self::commit(&mut writer)?;
+                    Self::commit(&mut writer, 0)?;
                     writer.wait_merging_threads()?;
                 }
                 Err(err) => return Err(map_writer_err(err)),
@@ -154,15 +159,27 @@ impl Engine {
     }
 
     /// Commits with our payload.
-    pub(crate) fn commit(writer: &mut IndexWriter) -> Result<(), Error> {
+    pub(crate) fn commit(writer: &mut IndexWriter, stale_records: u64) -> Result<(), Error> {
         let payload = serde_json::to_string(&Payload {
             schema_version: SCHEMA_VERSION,
+            stale_records,
         })
         .unwrap_or_default();
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
         Ok(())
+    }
+
+    /// The last commit's count of records whose old words the typo
+    /// dictionary may still list (0 when unknown).
+    pub(crate) fn stale_records(&self) -> u64 {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .map_or(0, |p| p.stale_records)
     }
 
     /// The index folder.

@@ -22,6 +22,10 @@ const PREPARE_CHUNK: usize = 2048;
 use tantivy::schema::Facet;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+/// The typo dictionary is written whole again when more than
+/// 1/`STALE_SHARE` of the records were removed or changed since it last was.
+const STALE_SHARE: u64 = 4;
+
 /// The longest body kept for a record's snippets (chars); the whole text
 /// is indexed. Pages have their own snippets.
 pub const STORED_BODY_CHARS: usize = 6_000;
@@ -176,6 +180,7 @@ impl Engine {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.reader.reload()?;
         let existing = self.existing()?;
+        let stale_before = self.stale_records();
         let mut writer: IndexWriter<TantivyDocument> =
             self.index.writer(WRITER_MEMORY).map_err(map_writer_err)?;
         let mut report = IngestReport::default();
@@ -240,12 +245,7 @@ impl Engine {
                     later.extend(built.later);
                     append_next(&mut words, &built.words);
                 }
-                if !words.is_empty() {
-                    let mut doc = TantivyDocument::default();
-                    doc.add_text(self.fields.kind, KIND_WORDS);
-                    doc.add_text(self.fields.body_any, words);
-                    writer.add_document(doc)?;
-                }
+                add_dictionary(&mut writer, &self.fields, words)?;
                 if later.len() >= 512 {
                     for doc in later.drain(..) {
                         writer.add_document(doc)?;
@@ -278,7 +278,15 @@ impl Engine {
                 // Nothing to write: keep the last commit as it is.
                 return Ok(());
             }
-            Engine::commit(&mut writer)
+            let mut stale = stale_before + (report.updated + report.removed) as u64;
+            let live = (report.added + report.updated + report.unchanged + report.kept) as u64;
+            // Records kept from failed files are not in `records`: their
+            // words wait for an ingest that reads them.
+            if stale * STALE_SHARE > live && report.kept == 0 {
+                self.rewrite_dictionary(&mut writer, &records)?;
+                stale = 0;
+            }
+            Engine::commit(&mut writer, stale)
         })();
         if let Err(err) = result {
             let _ = writer.rollback();
@@ -312,6 +320,53 @@ fn slots(lang: analysis::Lang) -> Vec<usize> {
 
 fn facet(root: &str, value: &str) -> Facet {
     Facet::from_path([root, value])
+}
+
+impl Engine {
+    /// Replaces every dictionary document with ones made from `records`
+    /// (the whole corpus of this ingest; the first of duplicate ids), so
+    /// words of removed and changed records leave it. The deletion also
+    /// takes the dictionary documents this ingest added before it.
+    fn rewrite_dictionary(
+        &self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        records: &[Record],
+    ) -> Result<(), Error> {
+        writer.delete_term(Term::from_field_text(self.fields.kind, KIND_WORDS));
+        let mut taken: HashSet<&str> = HashSet::with_capacity(records.len());
+        let firsts: Vec<&Record> = records
+            .iter()
+            .filter(|r| taken.insert(r.id.as_str()))
+            .collect();
+        for chunk in firsts.chunks(PREPARE_CHUNK) {
+            let batch = next_batch();
+            let words: Vec<String> = chunk
+                .par_iter()
+                .map(|r| dictionary_words(r, batch))
+                .collect();
+            let mut all = String::new();
+            for w in &words {
+                append_next(&mut all, w);
+            }
+            add_dictionary(writer, &self.fields, all)?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds a dictionary document holding `words` (replay-encoded), if any.
+fn add_dictionary(
+    writer: &mut IndexWriter<TantivyDocument>,
+    f: &Fields,
+    words: String,
+) -> Result<(), Error> {
+    if !words.is_empty() {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, KIND_WORDS);
+        doc.add_text(f.body_any, words);
+        writer.add_document(doc)?;
+    }
+    Ok(())
 }
 
 /// What one record adds to the index.
@@ -935,6 +990,20 @@ struct Analyzed {
     /// analyzed with that language's chain (replay-encoded) and the
     /// glossary concepts it names.
     other_languages: Vec<(usize, String, Vec<&'static str>)>,
+}
+
+/// `r`'s words for dictionary `batch`, as [`Analyzed::new`] gives them (the
+/// neutral chain only).
+fn dictionary_words(r: &Record, batch: u32) -> String {
+    with_memo(|memo| {
+        let title = memo.analyze(&r.title, &[Lang::Und]);
+        let body = memo.analyze(&r.body, &[Lang::Und]);
+        memo.distinct(
+            title[0].iter().chain(&body[0]),
+            r.title.len() + r.body.len(),
+            batch,
+        )
+    })
 }
 
 impl Analyzed {

@@ -192,9 +192,12 @@ pub const KIND_BLOB: &str = "blob";
 /// indexing thread. Typo correction reads which words exist from it; how
 /// many records hold a word comes from the language fields (`query.rs`).
 /// One document per batch instead of a `body_any` value per record cut
-/// ingest CPU by a quarter (measured at 100k records: 9.8 -> 7.5 s); the
-/// cost is that words of removed or changed records stay listed until the
-/// index is rebuilt (they then find no record, so no correction uses them).
+/// ingest CPU by a quarter (measured at 100k records: 9.8 -> 7.5 s). The
+/// cost: words of removed or changed records stay listed (they find no
+/// record, so no correction uses them) until more than a quarter of the
+/// records have been removed or changed since the dictionary was last
+/// written whole; the ingest then rewrites it from the corpus (the count is
+/// kept in the commit payload).
 pub const KIND_WORDS: &str = "words";
 
 /// `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) as `YYYYMMDD`; `None` when malformed.
