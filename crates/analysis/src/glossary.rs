@@ -49,9 +49,10 @@ pub const BUILTIN_TSV: &str = include_str!("../data/glossary.tsv");
 /// The translation lexicon files, as shipped (`data/lexicon/*.tsv`, format in
 /// [`Glossary::add_lexicon`]): everyday content words of the helpdesk in
 /// the four languages, for query-time translation only.
-pub const BUILTIN_LEXICON: [&str; 2] = [
+pub const BUILTIN_LEXICON: [&str; 3] = [
     include_str!("../data/lexicon/en-fr.tsv"),
     include_str!("../data/lexicon/es-ar.tsv"),
+    include_str!("../data/lexicon/everyday.tsv"),
 ];
 
 /// One form of a concept: a term or an acronym in one language.

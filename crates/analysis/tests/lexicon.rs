@@ -72,6 +72,25 @@ fn everyday_words_cross_languages() {
     reaches("واتساب", Lang::Fr, "messagerie");
     reaches("contraseñas", Lang::En, "password");
     reaches("الحوادث", Lang::Es, "incidente");
+    // Everyday words (data/lexicon/everyday.tsv): livelihoods, food,
+    // health, places, transport, weather, papers.
+    reaches("buceo", Lang::En, "diving");
+    reaches("buzos", Lang::Ar, "غواص");
+    reaches("langostas", Lang::Fr, "homard");
+    reaches("café", Lang::Ar, "قهوة");
+    reaches("agroquímicos", Lang::En, "pesticide");
+    reaches("orpaillage", Lang::Es, "minería");
+    reaches("embarcaciones", Lang::En, "boat");
+    reaches("القوارب", Lang::Fr, "bateau");
+    reaches("hambre", Lang::Ar, "جوع");
+    reaches("الجفاف", Lang::Es, "sequía");
+    reaches("deslizamientos", Lang::En, "landslide");
+    reaches("épidémies", Lang::Es, "epidemia");
+    reaches("pasaporte", Lang::Ar, "جواز سفر");
+    reaches("mochilas", Lang::En, "backpack");
+    reaches("aeropuerto", Lang::Fr, "aéroport");
+    reaches("camions", Lang::En, "truck");
+    reaches("vacunas", Lang::Fr, "vaccin");
 }
 
 #[test]
@@ -103,4 +122,9 @@ fn false_friends_are_left_out() {
     // `données` (data) is not `donner` (give).
     assert!(!concepts("donner").contains(&"data"));
     assert_eq!(concepts("données"), ["data"]);
+    // French `pain` (bread) and `main` (hand) are English words, and
+    // English `sea` is the SEA acronym: none is an everyday-lexicon form.
+    assert!(!concepts("pain").contains(&"w_bread"));
+    assert!(!concepts("main risks").contains(&"w_hand"));
+    assert!(!concepts("sea").contains(&"w_sea"));
 }
